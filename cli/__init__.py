@@ -1,0 +1,1 @@
+"""The `iobuf` command line: one module per subcommand."""

@@ -1,0 +1,3 @@
+"""iobuf.impl: the C implementation, loaded with ctypes, with the model's Python API."""
+
+from __future__ import annotations

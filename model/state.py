@@ -1,0 +1,152 @@
+"""The state of the ownership machine: an immutable, hashable value.
+
+Background: in a thread-per-core system (Seastar, Redpanda) every byte of
+memory belongs to the core that allocated it, its *owner*, and only the owner
+may free it. Handles (`temporary_buffer`s) are ref-counted views of an
+allocation; each handle lives on one core, its *holder*.
+
+Model: the whole system is one frozen dataclass made of tuples, so states can
+be hashed, deduplicated and explored exhaustively (`iobuf.model.explorer`).
+Allocations are never removed from the state once freed: keeping them is what
+lets the invariants see a double free or a free by the wrong core. Buffer
+handles live in numbered slots; a new handle takes the lowest free slot (as a
+file descriptor does), so states that differ only in the history of slot
+numbers coincide, and the state space stays finite under bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A window `[start, start + size)` onto allocation number `alloc`."""
+
+    alloc: int
+    start: int
+    size: int
+
+    @property
+    def end(self) -> int:
+        """One past the last byte viewed."""
+        return self.start + self.size
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """A block of memory: its owner core, its bytes, its refcount and who freed it.
+
+    `freed_by` lists every core that freed it, in order: a correct protocol
+    leaves it empty or with exactly the owner in it (invariant 2).
+    """
+
+    owner: int
+    data: bytes
+    refcount: int
+    freed_by: tuple[int, ...] = ()
+
+    @property
+    def capacity(self) -> int:
+        """Bytes allocated."""
+        return len(self.data)
+
+    @property
+    def freed(self) -> bool:
+        """Whether any core has freed it."""
+        return bool(self.freed_by)
+
+
+@dataclass(frozen=True, slots=True)
+class BufferHandle:
+    """A `temporary_buffer`: one view, held by one core."""
+
+    holder: int
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class CoreState:
+    """What a core alone updates: its accounting and its deferred-free queue.
+
+    The counters are kept, not derived, so that invariant 5 checks the
+    protocol's bookkeeping rather than restating a definition. `queue` is the
+    deferred-free queue (allocation numbers pushed by foreign last droppers,
+    oldest first).
+    """
+
+    live_allocations: int = 0
+    live_bytes: int = 0
+    queue: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """The whole system: cores, allocations and buffer-handle slots (None = free slot)."""
+
+    cores: tuple[CoreState, ...]
+    allocations: tuple[Allocation, ...] = ()
+    buffers: tuple[BufferHandle | None, ...] = ()
+
+    @property
+    def ncores(self) -> int:
+        """Number of cores."""
+        return len(self.cores)
+
+
+def initial(cores: int) -> State:
+    """The state of a fresh system with `cores` idle cores and nothing allocated."""
+    return State(cores=tuple(CoreState() for _ in range(cores)))
+
+
+def live_buffers(state: State) -> Iterator[tuple[int, BufferHandle]]:
+    """Every occupied buffer slot with its handle."""
+    for slot, handle in enumerate(state.buffers):
+        if handle is not None:
+            yield slot, handle
+
+
+def live_views(state: State) -> Iterator[tuple[int, View]]:
+    """Every live view with the core that holds it: what refcounts count."""
+    for _slot, handle in live_buffers(state):
+        yield handle.holder, handle.view
+
+
+def free_slot(slots: tuple[object | None, ...]) -> int:
+    """The lowest free slot number (one past the end when all are taken).
+
+    post: 0 <= __return__ <= len(slots)
+    post: __return__ == len(slots) or slots[__return__] is None
+    post: all(s is not None for s in slots[:__return__])
+    """
+    for i, s in enumerate(slots):
+        if s is None:
+            return i
+    return len(slots)
+
+
+def put_slot(slots: tuple[T | None, ...], slot: int, value: T | None) -> tuple[T | None, ...]:
+    """`slots` with `slot` set to `value`, trailing free slots dropped (canonical form)."""
+    padded = slots + (None,) * (slot + 1 - len(slots))
+    out = padded[:slot] + (value,) + padded[slot + 1 :]
+    while out and out[-1] is None:
+        out = out[:-1]
+    return out
+
+
+def with_core(state: State, core: int, **changes: object) -> State:
+    """`state` with the named fields of one core's state replaced."""
+    cores = list(state.cores)
+    cores[core] = replace(cores[core], **changes)  # type: ignore[arg-type]
+    return replace(state, cores=tuple(cores))
+
+
+def with_allocation(state: State, alloc: int, **changes: object) -> State:
+    """`state` with the named fields of one allocation replaced."""
+    allocs = list(state.allocations)
+    allocs[alloc] = replace(allocs[alloc], **changes)  # type: ignore[arg-type]
+    return replace(state, allocations=tuple(allocs))
