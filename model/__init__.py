@@ -1,3 +1,37 @@
-"""iobuf.model: the executable specification of thread-per-core buffers (stdlib only)."""
+"""iobuf.model: the executable specification of thread-per-core buffers (stdlib only).
+
+Layers, each in the file named after it:
+- `state`, `actions`, `step`: the ownership machine as a pure transition
+  function over frozen, hashable states, with one guard (`step.check`);
+- `properties`: the invariants of DESIGN.md §2 as named predicates;
+- `bounds`, `explorer`: exhaustive breadth-first checking within bounds;
+- `system`: the object API (`System`, `Core`, `Buffer`) as a facade;
+- `errors`, `constants`: the vocabulary shared with `iobuf.impl`.
+"""
 
 from __future__ import annotations
+
+from .errors import (
+    InvalidArgument,
+    IobufError,
+    OutOfMemory,
+    OutOfRange,
+    ReleasedHandleError,
+    SharedWriteError,
+    WouldBlock,
+)
+from .system import Buffer, Core, CoreStats, System
+
+__all__ = [
+    "Buffer",
+    "Core",
+    "CoreStats",
+    "InvalidArgument",
+    "IobufError",
+    "OutOfMemory",
+    "OutOfRange",
+    "ReleasedHandleError",
+    "SharedWriteError",
+    "System",
+    "WouldBlock",
+]

@@ -23,7 +23,7 @@ class Alloc:
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """Create a zero-copy view of `size` bytes at `pos` of a buffer, on its holder (refcount + 1)."""
+    """A zero-copy view of `size` bytes at `pos` of a buffer, on its holder (refcount + 1)."""
 
     buffer: int
     pos: int = 0

@@ -40,7 +40,7 @@ class InvariantViolation(AssertionError):
 
 
 def type_ok(state: State) -> bool:
-    """Every field is in its domain: views inside their allocation, holders and owners real cores."""
+    """Every field is in its domain: views inside allocations, holders and owners real cores."""
     n, nallocs = state.ncores, len(state.allocations)
     views_ok = all(
         0 <= h < n and 0 <= v.alloc < nallocs and v.size >= 0 and v.start >= 0
@@ -49,7 +49,8 @@ def type_ok(state: State) -> bool:
     )
     allocs_ok = all(0 <= a.owner < n and a.refcount >= 0 for a in state.allocations)
     queues_ok = all(0 <= i < nallocs for c in state.cores for i in c.queue)
-    return views_ok and allocs_ok and queues_ok and (not state.buffers or state.buffers[-1] is not None)
+    canonical = not state.buffers or state.buffers[-1] is not None
+    return views_ok and allocs_ok and queues_ok and canonical
 
 
 def refcount_counts_views(state: State) -> bool:

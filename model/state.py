@@ -132,7 +132,7 @@ def free_slot(slots: tuple[object | None, ...]) -> int:
 def put_slot(slots: tuple[T | None, ...], slot: int, value: T | None) -> tuple[T | None, ...]:
     """`slots` with `slot` set to `value`, trailing free slots dropped (canonical form)."""
     padded = slots + (None,) * (slot + 1 - len(slots))
-    out = padded[:slot] + (value,) + padded[slot + 1 :]
+    out = (*padded[:slot], value, *padded[slot + 1 :])
     while out and out[-1] is None:
         out = out[:-1]
     return out

@@ -50,7 +50,7 @@ def is_bytes_like(x: object) -> bool:
 
 
 def _core_error(state: State, core: object) -> IobufError | None:
-    if not is_int(core) or not 0 <= core < state.ncores:  
+    if not is_int(core) or not 0 <= core < state.ncores:
         return InvalidArgument(f"no core {core!r} in a system of {state.ncores} cores")
     return None
 
@@ -61,7 +61,7 @@ def _range_error(limit: int, pos: object, size: object, what: str) -> IobufError
         return InvalidArgument(f"{what}: pos and size must be int, got {pos!r}, {size!r}")
     if not 0 <= pos <= limit:
         return OutOfRange(f"{what}: pos {pos} outside [0, {limit}]")
-    if size is not None and not 0 <= size <= limit - pos:  
+    if size is not None and not 0 <= size <= limit - pos:
         return OutOfRange(f"{what}: size {size} at pos {pos} exceeds {limit}")
     return None
 
@@ -79,9 +79,9 @@ def check(state: State, action: Action) -> IobufError | None:
         case Alloc(core, size):
             if err := _core_error(state, core):
                 return err
-            if not is_int(size) or size < 0:  
+            if not is_int(size) or size < 0:
                 return InvalidArgument(f"alloc: size must be a non-negative int, got {size!r}")
-            if size > MAX_ALLOC_SIZE:  
+            if size > MAX_ALLOC_SIZE:
                 return OutOfMemory(f"alloc: {size} bytes exceeds {MAX_ALLOC_SIZE}")
             return None
         case Poll(core):
@@ -140,7 +140,7 @@ def step(state: State, action: Action) -> State:
         case Trim(b, size):
             return _reshape(state, b, lambda v: replace(v, size=size))
         case TrimFront(b, n):
-            return _reshape(state, b, lambda v: View(v.alloc, v.start + n, v.size - n))  
+            return _reshape(state, b, lambda v: View(v.alloc, v.start + n, v.size - n))
         case Write(b, pos, data):
             return _write(state, b, pos, bytes(data))
         case Clone(b):
@@ -158,7 +158,7 @@ def allocate(state: State, core: int, data: bytes) -> State:
     """A new allocation of `data` owned by `core`, with one buffer handle on `core`."""
     alloc = len(state.allocations)
     c = state.cores[core]
-    state = replace(state, allocations=state.allocations + (Allocation(core, data, 1),))
+    state = replace(state, allocations=(*state.allocations, Allocation(core, data, 1)))
     state = with_core(
         state, core, live_allocations=c.live_allocations + 1, live_bytes=c.live_bytes + len(data)
     )
@@ -233,14 +233,14 @@ def drop_reference(state: State, alloc: int, core: int) -> State:
     if core == a.owner:
         return free(state, alloc, core)
     owner = state.cores[a.owner]
-    return with_core(state, a.owner, queue=owner.queue + (alloc,))
+    return with_core(state, a.owner, queue=(*owner.queue, alloc))
 
 
 def free(state: State, alloc: int, core: int) -> State:
     """Core `core` frees `alloc` and updates its own accounting."""
     a = state.allocations[alloc]
     c = state.cores[core]
-    state = with_allocation(state, alloc, freed_by=a.freed_by + (core,))
+    state = with_allocation(state, alloc, freed_by=(*a.freed_by, core))
     return with_core(
         state, core, live_allocations=c.live_allocations - 1, live_bytes=c.live_bytes - a.capacity
     )
@@ -256,6 +256,16 @@ def poll(state: State, core: int) -> State:
 def read_view(state: State, view: View) -> bytes:
     """The bytes a view sees."""
     return state.allocations[view.alloc].data[view.start : view.end]
+
+
+def read_buffer(state: State, b: int, pos: object = 0, size: object = None) -> bytes:
+    """The bytes `[pos, pos + size)` of buffer `b`, with the guards of `Share`."""
+    if err := check(state, Share(b, pos, size)):  # type: ignore[arg-type]
+        raise err
+    handle = state.buffers[b]
+    assert handle is not None and isinstance(pos, int) and isinstance(size, int | None)
+    n = handle.view.size - pos if size is None else size
+    return read_view(state, View(handle.view.alloc, handle.view.start + pos, n))
 
 
 def enabled(state: State, action: Action) -> bool:
