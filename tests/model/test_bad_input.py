@@ -44,7 +44,7 @@ OPERATIONS = [
 
 def snapshot(system: Any, handles: list[Any]) -> tuple[object, ...]:
     """Everything observable about a system through the public API."""
-    views = []
+    views: list[tuple[object, ...]] = []
     for h in handles:
         try:
             views.append((h.read(), h.size, h.refcount, h.owner, h.holder))
