@@ -36,6 +36,26 @@ class View:
         """One past the last byte viewed."""
         return self.start + self.size
 
+    def sub(self, pos: int, size: int | None = None) -> View:
+        """The view of `[pos, pos + size)` within this one (`temporary_buffer::share`).
+
+        pre: self.start >= 0 and self.size >= 0
+        pre: 0 <= pos <= self.size and (size is None or 0 <= size <= self.size - pos)
+        post: __return__.alloc == self.alloc
+        post: self.start <= __return__.start <= __return__.end <= self.end
+        post: __return__.start == self.start + pos
+        post: size is None or __return__.size == size
+        """
+        return View(self.alloc, self.start + pos, self.size - pos if size is None else size)
+
+    def trimmed_front(self, n: int) -> View:
+        """This view without its first `n` bytes.
+
+        pre: self.size >= 0 and 0 <= n <= self.size
+        post: __return__.end == self.end and __return__.size == self.size - n
+        """
+        return View(self.alloc, self.start + n, self.size - n)
+
 
 @dataclass(frozen=True, slots=True)
 class Allocation:
@@ -130,7 +150,13 @@ def free_slot(slots: tuple[object | None, ...]) -> int:
 
 
 def put_slot(slots: tuple[T | None, ...], slot: int, value: T | None) -> tuple[T | None, ...]:
-    """`slots` with `slot` set to `value`, trailing free slots dropped (canonical form)."""
+    """`slots` with `slot` set to `value`, trailing free slots dropped (canonical form).
+
+    pre: slot >= 0
+    post: not __return__ or __return__[-1] is not None
+    post: value is None or __return__[slot] is value
+    post: all(__return__[i] is slots[i] for i in range(len(__return__)) if i != slot)
+    """
     padded = slots + (None,) * (slot + 1 - len(slots))
     out = (*padded[:slot], value, *padded[slot + 1 :])
     while out and out[-1] is None:

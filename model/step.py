@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeGuard
+from typing import Literal, TypeGuard
 
 from .actions import Action, Alloc, Clone, Poll, Release, Send, Share, Trim, TrimFront, Write
 from .constants import MAX_ALLOC_SIZE
@@ -119,7 +119,11 @@ def _bad(value: object, what: str) -> IobufError:
 
 
 def new_slot(state: State, action: Action) -> int:
-    """The slot of the handle that an enabled Alloc/Share/Clone/Send creates."""
+    """The slot of the handle that an enabled Alloc/Share/Clone/Send creates.
+
+    pre: check(state, action) is None
+    post: 0 <= __return__ <= len(state.buffers)
+    """
     if isinstance(action, Send):
         return free_slot(put_slot(state.buffers, action.buffer, None))
     return free_slot(state.buffers)
@@ -128,7 +132,9 @@ def new_slot(state: State, action: Action) -> int:
 def step(state: State, action: Action) -> State:
     """The state after `action`; raises the guard's error (and changes nothing) if disabled.
 
-    post: __return__.ncores == state.ncores
+    Its safety (the invariants hold after every step) is checked by the
+    explorer and by Hypothesis; CrossHair checks the contracts of the small
+    functions it is made of, where symbolic execution can reach every case.
     """
     if err := check(state, action):
         raise err
@@ -138,9 +144,9 @@ def step(state: State, action: Action) -> State:
         case Share(b, pos, size):
             return _share(state, b, pos, size)
         case Trim(b, size):
-            return _reshape(state, b, lambda v: replace(v, size=size))
+            return _reshape(state, b, lambda v: v.sub(0, size))
         case TrimFront(b, n):
-            return _reshape(state, b, lambda v: View(v.alloc, v.start + n, v.size - n))
+            return _reshape(state, b, lambda v: v.trimmed_front(n))
         case Write(b, pos, data):
             return _write(state, b, pos, bytes(data))
         case Clone(b):
@@ -169,10 +175,8 @@ def allocate(state: State, core: int, data: bytes) -> State:
 def _share(state: State, b: int, pos: int, size: int | None) -> State:
     handle = state.buffers[b]
     assert handle is not None
-    v = handle.view
-    n = v.size - pos if size is None else size
-    state = add_reference(state, v.alloc)
-    view = BufferHandle(handle.holder, View(v.alloc, v.start + pos, n))
+    state = add_reference(state, handle.view.alloc)
+    view = BufferHandle(handle.holder, handle.view.sub(pos, size))
     return replace(state, buffers=put_slot(state.buffers, free_slot(state.buffers), view))
 
 
@@ -224,14 +228,34 @@ def release_buffer(state: State, b: int) -> State:
     return drop_reference(state, handle.view.alloc, handle.holder)
 
 
+Drop = Literal["keep", "free", "defer"]
+
+
+def drop_decision(refcount: int, dropper: int, owner: int) -> Drop:
+    """What dropping one of `refcount` references on core `dropper` does to the memory.
+
+    The thread-per-core rule in one function: only the last drop acts, and
+    only the owner frees; a foreign last dropper defers to the owner's queue.
+
+    pre: refcount >= 1
+    post: (__return__ == "keep") == (refcount > 1)
+    post: __return__ != "free" or dropper == owner
+    post: __return__ != "defer" or (dropper != owner and refcount == 1)
+    """
+    if refcount > 1:
+        return "keep"
+    return "free" if dropper == owner else "defer"
+
+
 def drop_reference(state: State, alloc: int, core: int) -> State:
     """Core `core` drops one reference; the last drop frees on the owner or defers to its queue."""
     a = state.allocations[alloc]
     state = with_allocation(state, alloc, refcount=a.refcount - 1)
-    if a.refcount - 1 > 0:
-        return state
-    if core == a.owner:
-        return free(state, alloc, core)
+    match drop_decision(a.refcount, core, a.owner):
+        case "keep":
+            return state
+        case "free":
+            return free(state, alloc, core)
     owner = state.cores[a.owner]
     return with_core(state, a.owner, queue=(*owner.queue, alloc))
 
@@ -247,7 +271,9 @@ def free(state: State, alloc: int, core: int) -> State:
 
 
 def poll(state: State, core: int) -> State:
-    """Core `core` frees every allocation in its deferred-free queue, oldest first."""
+    """Core `core` frees every allocation in its deferred-free queue, oldest first.
+
+    """
     for alloc in state.cores[core].queue:
         state = free(state, alloc, core)
     return with_core(state, core, queue=())
@@ -264,8 +290,7 @@ def read_buffer(state: State, b: int, pos: object = 0, size: object = None) -> b
         raise err
     handle = state.buffers[b]
     assert handle is not None and isinstance(pos, int) and isinstance(size, int | None)
-    n = handle.view.size - pos if size is None else size
-    return read_view(state, View(handle.view.alloc, handle.view.start + pos, n))
+    return read_view(state, handle.view.sub(pos, size))
 
 
 def enabled(state: State, action: Action) -> bool:
