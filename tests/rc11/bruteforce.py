@@ -15,11 +15,11 @@ read and one modification order per location (a permutation of the
 location's writes, after the initialising write). For each candidate we build
 po, rf, mo and rmw as explicit sets of pairs, derive rs, sw, hb, fr, eco and
 psc by relational algebra, and filter by the four RC11 axioms. Nothing is
-pruned except by an axiom (no-thin-air is checked before mo is enumerated
-because it does not depend on mo). `Let` and `Assume` are not events: they
-set or test a register, which lets a test enumerate the paths of an `if` by
-hand (one straight-line program per path, `Assume` keeping the executions
-that take it).
+pruned except by an axiom or a path's own test (no-thin-air and `Assume`
+are checked before mo is enumerated because they do not depend on mo).
+`Let` and `Assume` are not events: they set or test a register, which lets
+a test enumerate the paths of an `if` by hand (one straight-line program per
+path, `Assume` keeping the executions that take it).
 
 Example:
     >>> sb = [[W("x", "rlx", 1), R("y", "rlx", "r0")], [W("y", "rlx", 1), R("x", "rlx", "r0")]]
@@ -315,26 +315,36 @@ def apply(op: str | None, old: int, operand: int) -> int:
     raise ValueError(f"unknown RMW op {op!r}")
 
 
-def values(g: Graph, rf: Rel) -> dict[int, int]:
-    """The value of every read and write; rf must be acyclic with po (no-thin-air) already."""
+def values(g: Graph, rf: Rel) -> dict[int, int] | None:
+    """The value of every read and write, or None if a value depends on itself (an rf;rmw
+    cycle, which no-thin-air would reject anyway)."""
     source = {r: w for w, r in rf}
     read_of = {w: r for r, w in g.rmw}
     val: dict[int, int] = {}
+    pending: set[int] = set()
 
-    def of(i: int) -> int:
+    def of(i: int) -> int | None:
+        if i in pending:
+            return None
         if i not in val:
             e = g.events[i]
+            pending.add(i)
             if e.kind == "R":
-                val[i] = of(source[i])
+                v = of(source[i])
             elif e.op is None:
-                val[i] = e.value
+                v = e.value
             else:
-                val[i] = apply(e.op, of(read_of[i]), e.value)
+                old = of(read_of[i])
+                v = None if old is None else apply(e.op, old, e.value)
+            pending.discard(i)
+            if v is None:
+                return None
+            val[i] = v
         return val[i]
 
     for i, e in enumerate(g.events):
-        if e.kind != "F":
-            of(i)
+        if e.kind != "F" and of(i) is None:
+            return None
     return val
 
 
@@ -476,12 +486,12 @@ def executions(
     for cas_ok in itertools.product((True, False), repeat=count_cas(program)):
         g = build(program, init or {}, cas_ok)
         for rf in rf_candidates(g):
-            if not acyclic(g.po | rf):
-                continue  # no-thin-air; independent of mo
+            # Cheapest filters first; none depends on mo. A path's Assume or a CAS guess
+            # that these values contradict is simply not the path these values take.
             val = values(g, rf)
-            regs = registers(g, val)
-            if regs is None:
-                continue  # this path or CAS guess is not the one these values take
+            regs = None if val is None else registers(g, val)
+            if val is None or regs is None or not acyclic(g.po | rf):
+                continue  # no-thin-air (acyclic po|rf) is the last of the three
             hb = happens_before(g, rf, rs)
             races = racy_locations(g, hb)
             for mo in mo_candidates(g):
