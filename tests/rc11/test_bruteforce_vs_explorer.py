@@ -19,9 +19,10 @@ model spurious failures, which add executions the oracle does not have).
 Footgun: outcome names differ where the two programs differ in bookkeeping
 only. A litmus CAS passes its expected value through a thread-private location
 (`e`, `e0`, ...), which the explorer reports as memory and the oracle does not
-have; and an explorer may report only the condition's variables, as herd7
-does. Outcomes are therefore compared on the names both sides report, and the
-counts per projected outcome must still agree exactly.
+have; an explorer may report only the condition's variables, as herd7 does;
+and a register assigned on some paths only may be reported as 0 or not at
+all. Outcomes are therefore compared on the names both sides report in every
+outcome, and the counts per projected outcome must still agree exactly.
 """
 
 from __future__ import annotations
@@ -45,8 +46,11 @@ def rc11() -> ModuleType:
 
 
 def names(outcomes: Mapping[Outcome, int]) -> set[str]:
-    """Every variable named in some outcome."""
-    return {name for outcome in outcomes for name, _ in outcome}
+    """The variables named in every outcome. A register set only on some paths of an `if`
+    is left out: whether an unassigned register reads as 0 (herd7) or is absent (the
+    oracle) is a reporting choice, not a semantic difference."""
+    sets = [{name for name, _ in outcome} for outcome in outcomes]
+    return set.intersection(*sets) if sets else set()
 
 
 def verdict_word(verdict: Any) -> str:
