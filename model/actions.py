@@ -84,6 +84,130 @@ class Poll:
     core: int
 
 
-Action = Alloc | Share | Trim | TrimFront | Write | Clone | Send | Release | Poll
+# The iobuf (fragment chain) actions. Chains are named by their slot in
+# `State.chains`; buffers by their slot in `State.buffers`.
 
-ACTION_TYPES: tuple[type, ...] = (Alloc, Share, Trim, TrimFront, Write, Clone, Send, Release, Poll)
+
+@dataclass(frozen=True, slots=True)
+class NewChain:
+    """Core `core` creates an empty iobuf."""
+
+    core: int
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """Copy `data` onto the end: fill the last fragment's slack, then allocate fragments."""
+
+    chain: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AppendBuffer:
+    """Consume a buffer: copy it if small, else make it a new fragment (zero-copy)."""
+
+    chain: int
+    buffer: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppendFragments:
+    """Share every fragment of iobuf `other` onto the end of `chain` (zero-copy)."""
+
+    chain: int
+    other: int
+
+
+@dataclass(frozen=True, slots=True)
+class PrependBuffer:
+    """Consume a buffer as the new first fragment (zero-copy)."""
+
+    chain: int
+    buffer: int
+
+
+@dataclass(frozen=True, slots=True)
+class Prepend:
+    """Consume iobuf `other`, moving its fragments in front of `chain`'s."""
+
+    chain: int
+    other: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainShare:
+    """A new iobuf viewing `[pos, pos + size)` of `chain` (zero-copy, refcounts + 1)."""
+
+    chain: int
+    pos: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCopy:
+    """A deep copy of `chain` into fresh fragments owned by its holder."""
+
+    chain: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainTrimFront:
+    """Drop the first `n` bytes (all of them when n exceeds the size)."""
+
+    chain: int
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainTrimBack:
+    """Drop the last `n` bytes (all of them when n exceeds the size)."""
+
+    chain: int
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class PopFront:
+    """Drop the first fragment."""
+
+    chain: int
+
+
+@dataclass(frozen=True, slots=True)
+class PopBack:
+    """Drop the last fragment."""
+
+    chain: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainSend:
+    """Move an iobuf to core `core`; the old handle dies."""
+
+    chain: int
+    core: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRelease:
+    """Drop an iobuf and every fragment reference it holds."""
+
+    chain: int
+
+
+BufferAction = Alloc | Share | Trim | TrimFront | Write | Clone | Send | Release | Poll
+ChainAction = (
+    NewChain | Append | AppendBuffer | AppendFragments | PrependBuffer | Prepend | ChainShare
+    | ChainCopy | ChainTrimFront | ChainTrimBack | PopFront | PopBack | ChainSend | ChainRelease
+)
+Action = BufferAction | ChainAction
+
+BUFFER_ACTION_TYPES: tuple[type, ...] = (
+    Alloc, Share, Trim, TrimFront, Write, Clone, Send, Release, Poll,
+)
+CHAIN_ACTION_TYPES: tuple[type, ...] = (
+    NewChain, Append, AppendBuffer, AppendFragments, PrependBuffer, Prepend, ChainShare,
+    ChainCopy, ChainTrimFront, ChainTrimBack, PopFront, PopBack, ChainSend, ChainRelease,
+)
+ACTION_TYPES: tuple[type, ...] = BUFFER_ACTION_TYPES + CHAIN_ACTION_TYPES

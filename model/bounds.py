@@ -10,17 +10,46 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .actions import Action, Alloc, Clone, Poll, Release, Send, Share, Trim, TrimFront, Write
-from .state import State, live_buffers
+from .actions import (
+    CHAIN_ACTION_TYPES,
+    Action,
+    Alloc,
+    Append,
+    AppendBuffer,
+    AppendFragments,
+    ChainCopy,
+    ChainRelease,
+    ChainSend,
+    ChainShare,
+    ChainTrimBack,
+    ChainTrimFront,
+    Clone,
+    NewChain,
+    Poll,
+    PopBack,
+    PopFront,
+    Prepend,
+    PrependBuffer,
+    Release,
+    Send,
+    Share,
+    Trim,
+    TrimFront,
+    Write,
+)
+from .state import State, free_slot, live_buffers, live_chains
 
 
 @dataclass(frozen=True, slots=True)
 class Bounds:
     """How far the explorer goes.
 
-    cores: cores in the system; allocs: allocations ever made (clones count);
-    refs: the largest refcount reached; sizes: allocation sizes tried;
-    values: byte values written (at position 0).
+    cores: cores in the system; allocs: allocations ever made (clones,
+    copies and new fragments count); refs: the largest refcount reached;
+    sizes: allocation sizes tried; values: byte values written (at position
+    0, and appended); chains: iobuf slots (0 explores buffers only);
+    appends: lengths of the byte strings appended; chain_bytes: the largest
+    iobuf explored.
     """
 
     cores: int = 2
@@ -28,12 +57,18 @@ class Bounds:
     refs: int = 2
     sizes: tuple[int, ...] = (1,)
     values: tuple[int, ...] = (1,)
+    chains: int = 0
+    appends: tuple[int, ...] = (1,)
+    chain_bytes: int = 2
 
 
 def within_bounds(state: State, bounds: Bounds) -> bool:
     """Whether `state` is inside the explored region."""
-    return len(state.allocations) <= bounds.allocs and all(
-        a.refcount <= bounds.refs for a in state.allocations
+    return (
+        len(state.allocations) <= bounds.allocs
+        and all(a.refcount <= bounds.refs for a in state.allocations)
+        and len(state.chains) <= bounds.chains
+        and all(c.size <= bounds.chain_bytes for _s, c in live_chains(state))
     )
 
 
@@ -59,6 +94,29 @@ def candidate_actions(state: State, bounds: Bounds) -> Iterator[Action]:
             yield Clone(slot)
         yield from (Send(slot, core) for core in range(bounds.cores) if core != handle.holder)
         yield Release(slot)
+    if bounds.chains:
+        yield from _chain_actions(state, bounds)
+
+
+def _chain_actions(state: State, bounds: Bounds) -> Iterator[Action]:
+    if free_slot(state.chains) < bounds.chains:
+        yield from (NewChain(core) for core in range(bounds.cores))
+    buffers = [slot for slot, _h in live_buffers(state)]
+    chains = [slot for slot, _c in live_chains(state)]
+    for c, chain in live_chains(state):
+        n = chain.size
+        yield from (Append(c, bytes([v]) * k) for v in bounds.values for k in bounds.appends)
+        yield from (AppendBuffer(c, b) for b in buffers)
+        yield from (PrependBuffer(c, b) for b in buffers)
+        yield from (AppendFragments(c, o) for o in chains)
+        yield from (Prepend(c, o) for o in chains if o != c)
+        yield from (ChainShare(c, pos, k) for pos in range(n + 1) for k in range(n - pos + 1))
+        yield ChainCopy(c)
+        yield from (ChainTrimFront(c, k) for k in range(1, n + 2))
+        yield from (ChainTrimBack(c, k) for k in range(1, n + 2))
+        yield from (PopFront(c), PopBack(c))
+        yield from (ChainSend(c, core) for core in range(bounds.cores) if core != chain.holder)
+        yield ChainRelease(c)
 
 
 def unreachable_properties(bounds: Bounds) -> frozenset[str]:
@@ -70,13 +128,18 @@ def unreachable_properties(bounds: Bounds) -> frozenset[str]:
     """
     out: set[str] = set()
     if bounds.cores == 1:
-        out |= {"fires_Send", "fires_Poll", "deferred_free_happens", "foreign_last_drop_happens"}
+        out |= {"fires_Send", "fires_Poll", "deferred_free_happens", "foreign_last_drop_happens",
+                "fires_ChainSend"}
     if bounds.allocs == 1:
         out.add("fires_Clone")
     if bounds.refs == 1:
         out.add("fires_Share")
     if not bounds.values or not any(bounds.sizes):
         out |= {"fires_Write", "write_happens"}
+    if bounds.chains == 0:
+        out |= {f"fires_{t.__name__}" for t in CHAIN_ACTION_TYPES}
+    elif bounds.chains == 1:
+        out.add("fires_Prepend")  # needs a second iobuf to consume
     return frozenset(out)
 
 
@@ -88,6 +151,10 @@ THREE_CORES = Bounds(cores=3, allocs=1, refs=3, sizes=(1,))
 TWO_CORES_WIDE = Bounds(cores=2, allocs=1, refs=3, sizes=(2,))
 TWO_CORES = Bounds(cores=2, allocs=2, refs=2, sizes=(1,))
 
+CHAIN_ONE_CORE = Bounds(cores=1, allocs=1, refs=2, sizes=(1,), chains=2, chain_bytes=1)
+CHAIN_PAIR = Bounds(cores=2, allocs=1, refs=2, sizes=(1,), chains=2, chain_bytes=1)
+CHAIN_THREE_CORES = Bounds(cores=3, allocs=1, refs=2, sizes=(1,), chains=2, chain_bytes=1)
+
 NAMED: dict[str, Bounds] = {
     "pair": PAIR,
     "pair-wide": PAIR_WIDE,
@@ -95,4 +162,7 @@ NAMED: dict[str, Bounds] = {
     "three-cores": THREE_CORES,
     "two-cores-wide": TWO_CORES_WIDE,
     "two-cores": TWO_CORES,
+    "chain-one-core": CHAIN_ONE_CORE,
+    "chain-pair": CHAIN_PAIR,
+    "chain-three-cores": CHAIN_THREE_CORES,
 }

@@ -53,7 +53,7 @@ class Violation:
         ]
         for action in self.trace:
             lines += [f"pre, state = state, {step_name}(state, {action!r})",
-                      "assert_invariants(state)", f"assert_step(pre, {action!r}, state)"]
+                      f"assert_step(pre, {action!r}, state)", "assert_invariants(state)"]
         return "\n".join(lines) + "\n"
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .actions import ACTION_TYPES, Action, Poll, Release, Write
-from .state import State, live_buffers, live_views
+from .state import ChainState, State, live_buffers, live_chains, live_views
 
 Kind = Literal["always", "step", "sometimes"]
 
@@ -49,8 +49,18 @@ def type_ok(state: State) -> bool:
     )
     allocs_ok = all(0 <= a.owner < n and a.refcount >= 0 for a in state.allocations)
     queues_ok = all(0 <= i < nallocs for c in state.cores for i in c.queue)
-    canonical = not state.buffers or state.buffers[-1] is not None
-    return views_ok and allocs_ok and queues_ok and canonical
+    chains_ok = all(_fragments_ok(state, chain) for _s, chain in live_chains(state))
+    canonical = all(not slots or slots[-1] is not None for slots in (state.buffers, state.chains))
+    return views_ok and allocs_ok and queues_ok and chains_ok and canonical
+
+
+def _fragments_ok(state: State, chain: ChainState) -> bool:
+    """No empty fragment; slack stays inside the fragment's allocation."""
+    return all(
+        0 < f.view.size <= f.capacity
+        and f.view.start + f.capacity <= state.allocations[f.view.alloc].capacity
+        for f in chain.fragments
+    )
 
 
 def refcount_counts_views(state: State) -> bool:
@@ -96,14 +106,26 @@ def quiescent_means_empty(state: State) -> bool:
 
 
 def writes_are_unshared(pre: State, action: Action, post: State) -> bool:
-    """6. A byte changes only while at most one live view (the writer's) can see it."""
+    """6. A byte changes only if no other live view can see it: the writer's own view, or none.
+
+    A buffer write changes bytes of the writer's sole view; an append fills
+    slack that no view covers. Any other viewer of a changed byte would see
+    its bytes change under it.
+    """
+    writer = None
+    if isinstance(action, Write) and 0 <= action.buffer < len(pre.buffers):
+        handle = pre.buffers[action.buffer]
+        writer = None if handle is None else handle.view
+    views = [v for _h, v in live_views(pre)]
     for i, (a, b) in enumerate(zip(pre.allocations, post.allocations, strict=False)):
         if a.data == b.data:
             continue
-        changed = [k for k in range(len(a.data)) if a.data[k] != b.data[k]]
-        viewers = [v for _h, v in live_views(pre) if v.alloc == i]
-        if any(sum(v.start <= k < v.end for v in viewers) > 1 for k in changed):
-            return False
+        viewers = [v for v in views if v.alloc == i]
+        for k in range(len(a.data)):
+            if a.data[k] != b.data[k]:
+                seeing = [v for v in viewers if v.start <= k < v.end]
+                if seeing and seeing != [writer]:
+                    return False
     return True
 
 
@@ -147,8 +169,16 @@ ALWAYS: tuple[Property, ...] = tuple(
         quiescent_means_empty,
     )
 )
+def _refines(pre: State, action: Action, post: State) -> bool:
+    from .abstract import refines_abstract  # abstract.py builds on the chain model
+
+    return refines_abstract(pre, action, post)
+
+
 STEP: tuple[Property, ...] = (
     Property("writes_are_unshared", "step", writes_are_unshared, "6. writes only while unshared"),
+    Property("refines_abstract", "step", _refines,
+             "every step maps onto the abstract spec (each handle is its bytes)"),
 )
 SOMETIMES: tuple[Property, ...] = (
     *(Property(f"fires_{t.__name__}", "sometimes", _fires(t), f"{t.__name__} happens")

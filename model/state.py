@@ -90,6 +90,37 @@ class BufferHandle:
 
 
 @dataclass(frozen=True, slots=True)
+class FragmentState:
+    """One fragment of an iobuf: the bytes in use, plus slack an append may fill.
+
+    The fragment's memory is `[view.start, view.start + capacity)`; `view`
+    covers the used part. Slack is never shared: a share views used bytes
+    only, which is what makes filling the slack of a shared fragment safe.
+    """
+
+    view: View
+    capacity: int
+
+    @property
+    def slack(self) -> int:
+        """Bytes an append may still write into this fragment."""
+        return self.capacity - self.view.size
+
+
+@dataclass(frozen=True, slots=True)
+class ChainState:
+    """An iobuf: a sequence of fragments held by one core (never an empty fragment)."""
+
+    holder: int
+    fragments: tuple[FragmentState, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Bytes in the chain."""
+        return sum(f.view.size for f in self.fragments)
+
+
+@dataclass(frozen=True, slots=True)
 class CoreState:
     """What a core alone updates: its accounting and its deferred-free queue.
 
@@ -106,11 +137,12 @@ class CoreState:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """The whole system: cores, allocations and buffer-handle slots (None = free slot)."""
+    """The whole system: cores, allocations, buffer-handle and iobuf slots (None = free slot)."""
 
     cores: tuple[CoreState, ...]
     allocations: tuple[Allocation, ...] = ()
     buffers: tuple[BufferHandle | None, ...] = ()
+    chains: tuple[ChainState | None, ...] = ()
 
     @property
     def ncores(self) -> int:
@@ -130,10 +162,20 @@ def live_buffers(state: State) -> Iterator[tuple[int, BufferHandle]]:
             yield slot, handle
 
 
+def live_chains(state: State) -> Iterator[tuple[int, ChainState]]:
+    """Every occupied iobuf slot with its chain."""
+    for slot, chain in enumerate(state.chains):
+        if chain is not None:
+            yield slot, chain
+
+
 def live_views(state: State) -> Iterator[tuple[int, View]]:
-    """Every live view with the core that holds it: what refcounts count."""
+    """Every live view (buffers and iobuf fragments) with its holder: what refcounts count."""
     for _slot, handle in live_buffers(state):
         yield handle.holder, handle.view
+    for _slot, chain in live_chains(state):
+        for fragment in chain.fragments:
+            yield chain.holder, fragment.view
 
 
 def free_slot(slots: tuple[object | None, ...]) -> int:

@@ -20,11 +20,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
-from .actions import Action, Alloc, Clone, Poll, Release, Send, Share, Trim, TrimFront, Write
+from .actions import (
+    Action,
+    Alloc,
+    Clone,
+    NewChain,
+    Poll,
+    Release,
+    Send,
+    Share,
+    Trim,
+    TrimFront,
+    Write,
+)
+from .buffers import buffer_handle, read_buffer
 from .constants import MAX_CORES
 from .errors import InvalidArgument, ReleasedHandleError
+from .iobuf import IoBuf
+from .ownership import is_int
 from .state import State, initial
-from .step import buffer_handle, is_int, new_slot, read_buffer, step
+from .step import new_slot, step
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +110,13 @@ class Core:
         slot = new_slot(self.system.state, action)
         self.system.apply(action)
         return Buffer(self.system, slot)
+
+    def iobuf(self) -> IoBuf:
+        """A new, empty iobuf held by this core."""
+        action = NewChain(self.id)
+        slot = new_slot(self.system.state, action)
+        self.system.apply(action)
+        return IoBuf(self.system, slot)
 
     def poll(self) -> int:
         """Free everything foreign cores queued for this core; return how many."""

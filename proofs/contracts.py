@@ -19,7 +19,9 @@ import iobuf.model
 
 MODEL_DIR = Path(iobuf.model.__file__).parent
 
-MODEL_CONTRACT_FILES: tuple[str, ...] = ("state.py", "step.py", "system.py")
+MODEL_CONTRACT_FILES: tuple[str, ...] = (
+    "state.py", "ownership.py", "buffers.py", "step.py", "system.py", "schedule.py", "chain.py",
+)
 """The model files that carry PEP 316 contracts."""
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from iobuf.model.actions import Action, Poll, Release, Send, Share, TrimFront, Write
+from iobuf.model.buffers import release_buffer
+from iobuf.model.ownership import free
 from iobuf.model.state import BufferHandle, State, View, free_slot, put_slot, with_core
-from iobuf.model.step import check, free, release_buffer, step
+from iobuf.model.step import check, step
 
 
 def free_on_holder(state: State, action: Action) -> State:

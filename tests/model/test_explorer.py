@@ -69,7 +69,7 @@ TWINS: list[tuple[Step, str, int]] = [
     (share_without_incref, "refcount_counts_views", 2),
     (poll_keeps_queue, "unreferenced_is_freed_or_queued", 4),
     (write_while_shared, "writes_are_unshared", 3),
-    (send_keeps_sender, "refcount_counts_views", 2),
+    (send_keeps_sender, "refines_abstract", 2),
     (poll_skips_accounting, "accounting_matches", 4),
     (trim_front_keeps_size, "type_ok", 2),
     (release_twice, "refcount_counts_views", 3),
