@@ -17,6 +17,7 @@ from collections.abc import Sequence
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("model", "model_check"),
     ("bench", "bench"),
+    ("verify", "verify"),
 )
 
 

@@ -25,6 +25,9 @@ def register(sub: Any) -> None:
     check.add_argument("--refs", type=int, help="largest refcount reached")
     check.add_argument("--sizes", type=_ints, help="allocation sizes tried, e.g. 1,2")
     check.add_argument("--values", type=_ints, help="byte values written, e.g. 1")
+    check.add_argument("--chains", type=int, help="iobuf slots (0: buffers only)")
+    check.add_argument("--appends", type=_ints, help="lengths appended to iobufs, e.g. 1,2")
+    check.add_argument("--chain-bytes", type=int, help="largest iobuf explored")
     check.add_argument("--max-states", type=int, default=None, help="stop after this many")
     check.set_defaults(func=run_check)
 
@@ -32,7 +35,7 @@ def register(sub: Any) -> None:
 def bounds_from(args: argparse.Namespace) -> Bounds:
     """The bounds named by --bounds, overridden field by field by the other options."""
     bounds = NAMED[args.bounds] if args.bounds else Bounds()
-    fields = ("cores", "allocs", "refs", "sizes", "values")
+    fields = ("cores", "allocs", "refs", "sizes", "values", "chains", "appends", "chain_bytes")
     changes = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
     return replace(bounds, **changes)
 
@@ -53,6 +56,10 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"verdict      VIOLATED {report.violation.prop} "
               f"(shortest trace, {len(report.violation.trace)} actions)")
         print(report.violation.to_python())
+        return 1
+    if not report.complete:
+        print(f"verdict      INCOMPLETE stopped at --max-states {args.max_states}; "
+              "no violation found so far")
         return 1
     if report.vacuous:
         print(f"verdict      VACUOUS never witnessed: {', '.join(report.vacuous)}")

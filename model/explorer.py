@@ -69,6 +69,7 @@ class Report:
     violation: Violation | None = None
     witnessed: set[str] = field(default_factory=set)
     unwitnessed: list[str] = field(default_factory=list)
+    complete: bool = True
 
     @property
     def vacuous(self) -> list[str]:
@@ -79,7 +80,7 @@ class Report:
     @property
     def ok(self) -> bool:
         """No property violated and every reachable `sometimes` property witnessed."""
-        return self.violation is None and not self.vacuous
+        return self.violation is None and not self.vacuous and self.complete
 
 
 def explore(
@@ -126,6 +127,7 @@ def explore(
             if report.violation is not None:
                 break
             if max_states is not None and len(parent) >= max_states:
+                report.complete = False
                 queue.clear()
                 break
             queue.append(post)
