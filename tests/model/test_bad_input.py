@@ -93,3 +93,66 @@ def test_arbitrary_arguments_raise_documented_errors_and_change_nothing(
         call(api, s, other, handle, op, args)
     except api.IobufError:
         assert snapshot(s, handles) == before, "a failing operation changed state"
+
+
+CHAIN_OPERATIONS = [
+    ("append", 1),
+    ("append_buffer", 1),
+    ("prepend_buffer", 1),
+    ("append_fragments", 1),
+    ("prepend", 1),
+    ("share", 2),
+    ("read", 2),
+    ("trim_front", 1),
+    ("trim_back", 1),
+    ("hexdump", 1),
+    ("send", 1),
+    ("consume", 1),
+    ("consume_to", 1),
+    ("skip", 1),
+    ("peek", 1),
+]
+
+
+def chain_snapshot(system: Any, chains: list[Any], handles: list[Any]) -> tuple[object, ...]:
+    """Everything observable about the iobufs and buffers of a system."""
+    seen: list[object] = []
+    for io in chains:
+        try:
+            seen.append((bytes(io), io.fragments, io.holder))
+        except Exception as e:  # a dead iobuf stays dead
+            seen.append(type(e).__name__)
+    return (tuple(seen), snapshot(system, handles))
+
+
+def chain_call(s: Any, other: Any, io: Any, buf: Any, op: str, args: list[object]) -> object:
+    """Invoke chain operation `op`, mapping small ints to interesting handles."""
+    handles = {0: buf, 1: other.core(0).iobuf(), 2: other.core(0).alloc(1), 3: io, 4: s.core(1)}
+    args = [handles.get(a, a) if isinstance(a, int) and not isinstance(a, bool) and
+            op in ("append_buffer", "prepend_buffer", "append_fragments", "prepend", "send")
+            else a for a in args]
+    if op in ("consume", "consume_to", "skip", "peek"):
+        k = io.consumer()
+        return k.consume(args[0], lambda m: None) if op == "consume" else getattr(k, op)(*args)
+    return getattr(io, op)(*args)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(data=st.data())
+def test_arbitrary_arguments_to_iobufs_raise_documented_errors_and_change_nothing(
+    api: Any, data: st.DataObject
+) -> None:
+    s, other = api.System(cores=2), api.System(cores=2)
+    io = s.core(0).iobuf()
+    io.append(b"0123456789")
+    buf = s.core(0).alloc(4)
+    if data.draw(st.booleans(), label="dead iobuf"):
+        io.release()
+    op, arity = data.draw(st.sampled_from(CHAIN_OPERATIONS), label="op")
+    args = [data.draw(ANYTHING, label=f"arg{i}") for i in range(arity)]
+    before = chain_snapshot(s, [io], [buf])
+    try:
+        chain_call(s, other, io, buf, op, args)
+    except api.IobufError:
+        assert chain_snapshot(s, [io], [buf]) == before, "a failing operation changed state"
