@@ -1,0 +1,64 @@
+"""Regenerate the figures of the docs from the model: `python docs/figures.py`.
+
+Every picture in docs/ is drawn by the model itself (the explorer finds the
+trace, `iobuf.model.diagram` draws it), so a figure can never drift from the
+spec: tests/docs/test_figures.py regenerates them and compares.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "model"))  # the broken twins live with the tests
+
+import broken_chains  # noqa: E402
+import broken_specs  # noqa: E402
+from iobuf.model.actions import Action, Alloc, Poll, Release, Send, Share  # noqa: E402
+from iobuf.model.bounds import PAIR_WIDE, Bounds  # noqa: E402
+from iobuf.model.diagram import trace_svg  # noqa: E402
+from iobuf.model.explorer import explore  # noqa: E402
+from iobuf.model.state import State  # noqa: E402
+from iobuf.model.step import step  # noqa: E402
+
+CHAIN_TWIN_BOUNDS = Bounds(cores=1, allocs=1, refs=2, sizes=(), chains=2, chain_bytes=2,
+                           appends=(1, 2), values=(1, 2))
+
+Step = Callable[[State, Action], State]
+
+
+def _counterexample(name: str, variant: Step, bounds: Bounds, title: str) -> tuple[str, str]:
+    report = explore(bounds, step=variant)
+    assert report.violation is not None, f"{name}: the twin was not caught"
+    return name, trace_svg(bounds.cores, report.violation.trace, variant, title)
+
+
+def figures() -> dict[str, str]:
+    """Every figure of the docs, by file name."""
+    # slot numbers: the share takes slot 1; the send moves it to core 1 (still slot 1)
+    deferred: tuple[Action, ...] = (Alloc(0, 4), Share(0, 0, None), Send(1, 1), Release(0),
+                                    Release(1), Poll(0))
+    return dict([
+        ("deferred-free.svg", trace_svg(2, deferred, step, "a foreign last drop defers the free")),
+        _counterexample("free-on-holder.svg", broken_specs.free_on_holder, PAIR_WIDE,
+                        "twin: the foreign last dropper frees the memory itself"),
+        _counterexample("no-enqueue.svg", broken_specs.no_enqueue, PAIR_WIDE,
+                        "twin: the foreign last drop forgets to enqueue (a leak)"),
+        _counterexample("trim-back-keeps-slack.svg", broken_chains.trim_back_keeps_slack,
+                        CHAIN_TWIN_BOUNDS, "twin: Redpanda's trim_back keeps the slack"),
+        _counterexample("seed-share.svg", broken_chains.seed_share, CHAIN_TWIN_BOUNDS,
+                        "twin: the seed blog's share"),
+    ])
+
+
+def main() -> None:
+    """Write every figure into docs/figures/."""
+    for name, svg in figures().items():
+        (HERE / "figures" / name).write_text(svg)
+        print(f"wrote docs/figures/{name}")
+
+
+if __name__ == "__main__":
+    main()
