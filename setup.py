@@ -17,9 +17,9 @@ TOP_LEVEL = ("model", "impl", "proofs", "cli")
 
 
 def _packages() -> tuple[list[str], dict[str, str]]:
-    """Every folder with an __init__.py below a top-level folder, as iobuf.<dotted path>."""
-    packages: list[str] = []
-    package_dir: dict[str, str] = {}
+    """`iobuf` itself, and every folder with an __init__.py below a top-level folder."""
+    packages: list[str] = ["iobuf"]
+    package_dir: dict[str, str] = {"iobuf": "iobuf"}
     for top in TOP_LEVEL:
         for init in sorted((HERE / top).rglob("__init__.py")):
             rel = init.parent.relative_to(HERE)

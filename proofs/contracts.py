@@ -10,8 +10,10 @@ regular install.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ MODEL_DIR = Path(iobuf.model.__file__).parent
 
 MODEL_CONTRACT_FILES: tuple[str, ...] = (
     "state.py", "ownership.py", "buffers.py", "step.py", "system.py", "schedule.py", "chain.py",
+    "interleavings.py",
 )
 """The model files that carry PEP 316 contracts."""
 
@@ -39,13 +42,21 @@ class CrosshairReport:
         return self.returncode == 0 and not self.counterexamples
 
 
-def crosshair_check(paths: list[Path], per_condition_timeout: float = 3.0) -> CrosshairReport:
-    """Run `crosshair check` (PEP 316 contracts) on `paths` and collect its findings."""
+def crosshair_check(
+    paths: list[Path], per_condition_timeout: float = 3.0, import_paths: Sequence[Path] = ()
+) -> CrosshairReport:
+    """Run `crosshair check` (PEP 316 contracts) on `paths` and collect its findings.
+
+    `import_paths` are prepended to PYTHONPATH for modules the checked files import.
+    """
     cmd = [
         sys.executable, "-m", "crosshair", "check", "--analysis_kind=PEP316",
         f"--per_condition_timeout={per_condition_timeout}", *map(str, paths),
     ]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=paths[0].parent, check=False)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*map(str, import_paths), env.get("PYTHONPATH", "")])
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=paths[0].parent, env=env,
+                          check=False)
     found = tuple(line for line in done.stdout.splitlines() if ": error:" in line)
     if done.returncode not in (0, 1) or (done.returncode == 1 and not found):
         raise RuntimeError(f"crosshair failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")

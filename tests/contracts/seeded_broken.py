@@ -43,3 +43,18 @@ def free_slot_from_the_end(slots: tuple[object | None, ...]) -> int:
     return len(slots)
 
 
+
+
+def deferred_free_with_holder_freeing(schedule: list[int]) -> bool:
+    """The interleaving scenario under a spec whose foreign last dropper frees by itself.
+
+    Only schedules where core 1 drops last expose it; CrossHair must find one.
+
+    pre: len(schedule) <= 8
+    post: __return__
+    """
+    from broken_specs import free_on_holder
+    from iobuf.model.interleavings import run_schedule
+
+    state, problems = run_schedule(schedule, free_on_holder)
+    return not problems and all(a.freed for a in state.allocations)
