@@ -72,8 +72,8 @@ class IoBuf:
 
     # -- plumbing -----------------------------------------------------------
     def _live(self) -> int:
-        if self._slot is None:
-            raise ReleasedHandleError("iobuf was released, sent away or consumed")
+        if self._slot is None or self._system.closed:
+            raise ReleasedHandleError("iobuf was released, sent away, consumed, or closed")
         return self._slot
 
     def _chain(self) -> ChainState:

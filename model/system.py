@@ -23,6 +23,7 @@ from types import TracebackType
 from .actions import (
     Action,
     Alloc,
+    ChainRelease,
     Clone,
     NewChain,
     Poll,
@@ -64,6 +65,7 @@ class System:
             raise InvalidArgument(f"cores must be an int in [1, {MAX_CORES}], got {cores!r}")
         self.state: State = initial(cores)
         self._cores = tuple(Core(self, i) for i in range(cores))
+        self._closed = False
 
     @property
     def cores(self) -> tuple[Core, ...]:
@@ -78,6 +80,8 @@ class System:
 
     def apply(self, action: Action) -> State:
         """Apply one action to the state (raising, with no change, if it is disabled)."""
+        if self._closed:
+            raise ReleasedHandleError("the system is closed")
         self.state = step(self.state, action)
         return self.state
 
@@ -89,11 +93,30 @@ class System:
     def __repr__(self) -> str:
         return f"System(cores={len(self._cores)})"
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` has run; every handle is dead afterwards."""
+        return self._closed
+
+    def close(self) -> None:
+        """Release every live handle, poll every core; every handle is dead afterwards."""
+        if self._closed:
+            return
+        for slot in reversed(range(len(self.state.chains))):
+            if self.state.chains[slot] is not None:
+                self.apply(ChainRelease(slot))
+        for slot in reversed(range(len(self.state.buffers))):
+            if self.state.buffers[slot] is not None:
+                self.apply(Release(slot))
+        for core in range(len(self._cores)):
+            self.apply(Poll(core))
+        self._closed = True
+
     def __enter__(self) -> System:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Nothing to clean up in the model: its memory is the state."""
+        self.close()
 
 
 class Core:
@@ -143,8 +166,8 @@ class Buffer:
         self._slot: int | None = slot
 
     def _live(self) -> int:
-        if self._slot is None:
-            raise ReleasedHandleError("buffer was released or sent away")
+        if self._slot is None or self._system._closed:
+            raise ReleasedHandleError("buffer was released or sent away, or its system closed")
         return self._slot
 
     def _handle(self) -> tuple[int, int, int, int]:

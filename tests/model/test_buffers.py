@@ -180,3 +180,24 @@ def test_bad_input_raises_the_documented_class_and_changes_nothing(
     with pytest.raises(getattr(api, error)):
         op(b, other.core(1))
     assert (b.read(), b.size, b.refcount, s.core(0).stats, s.core(1).stats) == before
+
+
+def test_close_releases_everything_polls_and_kills_every_handle(api: Any) -> None:
+    s = api.System(cores=2)
+    b = s.core(0).alloc(8)
+    moved = b.share().send(s.core(1))
+    io = s.core(1).iobuf()
+    io.append(b"x" * 1000)
+    s.close()
+    assert all(c.stats == api.CoreStats(0, 0, 0) for c in s.cores)
+    for op in (b.read, moved.release, lambda: len(io), lambda: s.core(0).alloc(1)):
+        with pytest.raises(api.ReleasedHandleError):
+            op()
+    s.close()  # idempotent
+
+
+def test_with_system_closes_it(api: Any) -> None:
+    with api.System(cores=1) as s:
+        b = s.core(0).alloc(4)
+    with pytest.raises(api.ReleasedHandleError):
+        b.read()
