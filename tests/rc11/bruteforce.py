@@ -6,8 +6,8 @@ a dumb witness. This module is that witness, written from the RC11 paper
 (Lahav, Vafeiadis, Kang, Hur, Dreyer, PLDI 2017) and DESIGN.md §3 only, never
 from the explorer, so that the two can disagree.
 
-Problem: given a straight-line program (threads of loads, stores, RMWs and
-fences; no branches), list every consistent complete execution graph, its
+Problem: given a straight-line program (threads of loads, stores, RMWs, CASes
+and fences; no branches), list every consistent complete execution graph, its
 outcome, and whether some consistent execution has a data race.
 
 Model: the candidate graphs are the cartesian product of one rf source per
