@@ -1,0 +1,177 @@
+"""Bindings for buffer.c: `Buffer`, a handle on a ref-counted view (`seastar::temporary_buffer`).
+
+Argument checks follow `iobuf.model.step.check`'s order: a dead handle
+first, then argument types (here, in Python: C cannot see a `bool` or a
+`str`), then ranges and sharing (in C, which owns the sizes). Python ints
+are clamped into int64 before the call (`_ffi.clamp`), which keeps their
+error class.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from iobuf.model.errors import InvalidArgument
+
+from . import _ffi
+from ._handle import Handle
+from .core import Core, System
+
+
+class _Info(ctypes.Structure):
+    _fields_ = (("size", ctypes.c_uint64), ("refcount", ctypes.c_uint64),
+                ("owner", ctypes.c_int32), ("holder", ctypes.c_int32))
+
+
+class Buffer(Handle):
+    """A handle to a ref-counted view of memory (`seastar::temporary_buffer`)."""
+
+    __slots__ = ("_system",)
+    _kind = "buffer"
+
+    def __init__(self, system: System, ptr: int) -> None:
+        """Own the iob_buf at `ptr` (made by Core.alloc, share, clone, send)."""
+        super().__init__(ptr)
+        self._system = system
+        system._handles[ptr] = self  # released by System.close if never released
+
+    def _info(self) -> _Info:
+        s = self._system
+        info = _Info()
+        s._dll.iob_buf_info_get(self._live(), ctypes.byref(info))
+        return info
+
+    def _check_no_exports(self) -> None:
+        """Buffers export no memoryviews (reads copy)."""
+
+    @property
+    def size(self) -> int:
+        """Bytes this handle views."""
+        return int(self._info().size)
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def owner(self) -> int:
+        """The core that allocated the memory (and must free it)."""
+        return int(self._info().owner)
+
+    @property
+    def holder(self) -> int:
+        """The core this handle lives on."""
+        return int(self._info().holder)
+
+    @property
+    def refcount(self) -> int:
+        """Live views of the underlying allocation."""
+        return int(self._info().refcount)
+
+    def _span(self, what: str, pos: object, size: object) -> tuple[int, int]:
+        if not _ffi.is_int(pos) or not (size is None or _ffi.is_int(size)):
+            raise InvalidArgument(f"{what}: pos and size must be int, got {pos!r}, {size!r}")
+        assert isinstance(pos, int)
+        end = self._system._lib.to_end if size is None else _ffi.clamp(size)  # type: ignore[arg-type]
+        return _ffi.clamp(pos), end
+
+    def read(self, pos: int = 0, size: int | None = None) -> bytes:
+        """The bytes `[pos, pos + size)` of this view (to the end when size is None)."""
+        ptr = self._live()
+        p, n = self._span("read", pos, size)
+        data, length = ctypes.c_void_p(), ctypes.c_uint64()
+        rc = self._system._dll.iob_buf_peek(ptr, p, n, ctypes.byref(data), ctypes.byref(length))
+        if rc:
+            raise self._system._fail(rc, f"read({pos!r}, {size!r})")
+        return ctypes.string_at(data.value or 0, length.value) if length.value else b""
+
+    def write(self, pos: int, data: bytes) -> None:
+        """Overwrite bytes at `pos`; raises SharedWriteError while other views exist."""
+        ptr = self._live()
+        raw = _ffi.to_bytes(data)
+        if raw is None:
+            raise InvalidArgument(f"write: data must be bytes-like, got {type(data).__name__}")
+        if not _ffi.is_int(pos):
+            raise InvalidArgument(f"write: pos must be int, got {pos!r}")
+        rc = self._system._dll.iob_buf_write(ptr, _ffi.clamp(pos), raw, len(raw))
+        if rc:
+            raise self._system._fail(rc, f"write({pos!r}, <{len(raw)} bytes>)")
+
+    def share(self, pos: int = 0, size: int | None = None) -> Buffer:
+        """A zero-copy view of `[pos, pos + size)` on the same holder (refcount + 1)."""
+        ptr = self._live()
+        p, n = self._span("share", pos, size)
+        s = self._system
+        rc = s._dll.iob_buf_share(ptr, p, n, s._out_ref)
+        if rc:
+            raise s._fail(rc, f"share({pos!r}, {size!r})")
+        return Buffer(s, s._take())
+
+    def trim(self, size: int) -> None:
+        """Keep only the first `size` bytes of this view."""
+        ptr = self._live()
+        if not _ffi.is_int(size):
+            raise InvalidArgument(f"trim: expected an int, got {size!r}")
+        rc = self._system._dll.iob_buf_trim(ptr, _ffi.clamp(size))
+        if rc:
+            raise self._system._fail(rc, f"trim({size!r})")
+
+    def trim_front(self, n: int) -> None:
+        """Drop the first `n` bytes of this view."""
+        ptr = self._live()
+        if not _ffi.is_int(n):
+            raise InvalidArgument(f"trim_front: expected an int, got {n!r}")
+        rc = self._system._dll.iob_buf_trim_front(ptr, _ffi.clamp(n))
+        if rc:
+            raise self._system._fail(rc, f"trim_front({n!r})")
+
+    def clone(self) -> Buffer:
+        """A deep copy owned and held by this handle's holder."""
+        s = self._system
+        rc = s._dll.iob_buf_clone(self._live(), s._out_ref)
+        if rc:
+            raise s._fail(rc, "clone()")
+        return Buffer(s, s._take())
+
+    def send(self, core: Core) -> Buffer:
+        """Move this handle to `core`; this object is dead afterwards."""
+        ptr = self._live()
+        s = self._system
+        rc = s._dll.iob_buf_send(ptr, s._core_id(core), s._out_ref)
+        if rc:
+            raise s._fail(rc, "send")
+        new = s._take()
+        self._forget()  # C freed the old handle: the reference moved into `new`
+        return Buffer(s, new)
+
+    def _forget(self) -> None:
+        """This handle's C object was consumed by a C call: unregister it and die."""
+        del self._system._handles[self.detach()]
+
+    def _dispose(self, ptr: int) -> None:
+        rc = self._system._dll.iob_buf_release(ptr)
+        if rc:
+            raise self._system._fail(rc, "release")
+        del self._system._handles[ptr]
+
+    def release(self) -> None:
+        """Drop this handle (the last drop frees, or defers the free to the owner core)."""
+        self.close()
+
+    def __repr__(self) -> str:
+        if self._ptr is None:
+            return "<Buffer released>"
+        i = self._info()
+        return f"<Buffer size={i.size} owner={i.owner} holder={i.holder} refcount={i.refcount}>"
+
+
+_V, _I32, _I64, _U64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_uint64
+_ffi.mirror("buf_info", _Info)
+_ffi.declare("iob_buf_info_get", ctypes.c_int, _V, ctypes.POINTER(_Info))
+_ffi.declare("iob_buf_peek", ctypes.c_int, _V, _I64, _I64, _ffi.c_void_pp, _ffi.c_uint64_p)
+_ffi.declare("iob_buf_write", ctypes.c_int, _V, _I64, ctypes.c_char_p, _U64)
+_ffi.declare("iob_buf_share", ctypes.c_int, _V, _I64, _I64, _ffi.c_void_pp)
+_ffi.declare("iob_buf_trim", ctypes.c_int, _V, _I64)
+_ffi.declare("iob_buf_trim_front", ctypes.c_int, _V, _I64)
+_ffi.declare("iob_buf_clone", ctypes.c_int, _V, _ffi.c_void_pp)
+_ffi.declare("iob_buf_send", ctypes.c_int, _V, _I32, _ffi.c_void_pp)
+_ffi.declare("iob_buf_release", ctypes.c_int, _V)

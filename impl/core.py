@@ -1,0 +1,194 @@
+"""Bindings for core.c: `System` (owns an iob_system) and `Core` (allocates, polls, reports).
+
+Every call runs on one OS thread; the core an operation runs on is the one
+the model says (a core's own calls, or a handle's holder). The C library is
+still correct under real threads (tests/c/stress.c runs it under TSan).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from iobuf.model.errors import InvalidArgument
+
+from . import _ffi
+from ._handle import Handle, finalizing
+
+if TYPE_CHECKING:
+    from .buffer import Buffer
+    from .chain import IoBuf
+
+
+@dataclass(frozen=True, slots=True)
+class CoreStats:
+    """Per-core accounting: live allocations and bytes owned, and frees waiting in the queue."""
+
+    live_allocations: int
+    live_bytes: int
+    pending_frees: int
+
+
+class _Stats(ctypes.Structure):
+    _fields_ = (("live_allocations", ctypes.c_uint64), ("live_bytes", ctypes.c_uint64),
+                ("pending_frees", ctypes.c_uint64))
+
+
+class System(Handle):
+    """A thread-per-core system of `cores` cores, each with its own memory."""
+
+    _kind = "system"
+
+    def __init__(self, cores: int = 1, *, library: str | os.PathLike[str] | None = None) -> None:
+        """Create a system of 1..64 idle cores on `library` (default: the bundled build)."""
+        lib = _ffi.load(library)
+        if not _ffi.is_int(cores):
+            raise InvalidArgument(f"cores must be an int in [1, {lib.max_cores}], got {cores!r}")
+        out = ctypes.c_void_p()
+        n = cores if 0 <= cores <= lib.max_cores else 0
+        _ffi.checker(lib, f"System(cores={cores!r})")(lib.dll.iob_system_new(n, ctypes.byref(out)))
+        assert out.value is not None
+        super().__init__(out.value)
+        self._lib = lib
+        self._dll: Any = lib.dll
+        self._cores = tuple(Core(self, i) for i in range(cores))
+        # Every live buffer/iobuf handle, by C pointer: released by close().
+        self._handles: dict[int, Buffer | IoBuf] = {}
+        # Out-parameters reused by every call (a System is used from one Python thread).
+        self._out = ctypes.c_void_p()
+        self._out_ref = ctypes.byref(self._out)
+
+    @property
+    def cores(self) -> tuple[Core, ...]:
+        """Every core, by id."""
+        return self._cores
+
+    @property
+    def library(self) -> _ffi.Library:
+        """The C library this system runs on."""
+        return self._lib
+
+    def core(self, i: int) -> Core:
+        """Core number `i`."""
+        if not _ffi.is_int(i) or not 0 <= i < len(self._cores):
+            raise InvalidArgument(f"no core {i!r} in a system of {len(self._cores)} cores")
+        return self._cores[i]
+
+    def _core_id(self, core: object) -> int:
+        if not isinstance(core, Core) or core.system is not self:
+            raise InvalidArgument(f"{core!r} is not a core of this system")
+        return core.id
+
+    def _take(self) -> int:
+        """The pointer the last call stored in the shared out-parameter."""
+        ptr = self._out.value
+        assert ptr is not None, "a successful call always sets its out-parameter"
+        return ptr
+
+    def _fail(self, rc: int, what: str) -> Exception:
+        return self._lib.error(rc, what)
+
+    def close(self) -> None:
+        """Release every handle still alive (each on its holder), poll every core, free it all.
+
+        Raises BufferError, changing nothing, while a memoryview exported by
+        a consumer is alive. Closing twice does nothing.
+        """
+        ptr = self._ptr
+        if ptr is None:
+            return
+        for h in self._handles.values():
+            h._check_no_exports()
+        for h in list(self._handles.values()):
+            h.release()
+        for c in self._cores:
+            c.poll()
+        rc = self._dll.iob_system_destroy(ptr)
+        if rc:
+            raise self._fail(rc, "System.close")
+        self._ptr = None
+
+    def __enter__(self) -> System:
+        return self
+
+    def __del__(self) -> None:
+        if getattr(self, "_ptr", None) is None or finalizing():
+            return
+        with contextlib.suppress(Exception):  # never raise from a finaliser
+            self.close()
+
+    def __repr__(self) -> str:
+        return f"iobuf.impl.System(cores={len(self._cores)})"
+
+
+class Core:
+    """One core (one shard): allocates, polls its deferred-free queue, reports its stats."""
+
+    __slots__ = ("__weakref__", "id", "system")
+
+    def __init__(self, system: System, core_id: int) -> None:
+        """A core of `system` (use `System.core`)."""
+        self.system = system
+        self.id = core_id
+
+    def alloc(self, size: int) -> Buffer:
+        """Allocate `size` zero-filled bytes owned and held by this core."""
+        from .buffer import Buffer
+
+        s = self.system
+        sp = s._live()
+        if not _ffi.is_int(size):
+            raise InvalidArgument(f"alloc: size must be a non-negative int, got {size!r}")
+        rc = s._dll.iob_alloc(sp, self.id, _ffi.clamp(size), s._out_ref)
+        if rc:
+            raise s._fail(rc, f"alloc({size})")
+        return Buffer(s, s._take())
+
+    def iobuf(self) -> IoBuf:
+        """A new, empty iobuf held by this core."""
+        from .chain import IoBuf
+
+        s = self.system
+        rc = s._dll.iob_chain_new(s._live(), self.id, s._out_ref)
+        if rc:
+            raise s._fail(rc, "iobuf()")
+        return IoBuf(s, s._take())
+
+    def poll(self) -> int:
+        """Free everything foreign cores queued for this core; return how many."""
+        s = self.system
+        freed = ctypes.c_uint64()
+        rc = s._dll.iob_core_poll(s._live(), self.id, ctypes.byref(freed))
+        if rc:
+            raise s._fail(rc, "poll")
+        return int(freed.value)
+
+    @property
+    def stats(self) -> CoreStats:
+        """This core's accounting (all zero once the system is closed: it freed everything)."""
+        s = self.system
+        if s._ptr is None:
+            return CoreStats(0, 0, 0)
+        out = _Stats()
+        rc = s._dll.iob_core_stats(s._ptr, self.id, ctypes.byref(out))
+        if rc:
+            raise s._fail(rc, "stats")
+        return CoreStats(out.live_allocations, out.live_bytes, out.pending_frees)
+
+    def __repr__(self) -> str:
+        return f"{self.system!r}.core({self.id})"
+
+
+
+_V, _I32 = ctypes.c_void_p, ctypes.c_int32
+_ffi.mirror("stats", _Stats)
+_ffi.declare("iob_system_new", ctypes.c_int, _I32, _ffi.c_void_pp)
+_ffi.declare("iob_system_destroy", ctypes.c_int, _V)
+_ffi.declare("iob_system_cores", ctypes.c_int, _V, ctypes.POINTER(_I32))
+_ffi.declare("iob_core_poll", ctypes.c_int, _V, _I32, _ffi.c_uint64_p)
+_ffi.declare("iob_core_stats", ctypes.c_int, _V, _I32, ctypes.POINTER(_Stats))
+_ffi.declare("iob_alloc", ctypes.c_int, _V, _I32, ctypes.c_int64, _ffi.c_void_pp)
+_ffi.declare("iob_chain_new", ctypes.c_int, _V, _I32, _ffi.c_void_pp)
