@@ -35,7 +35,7 @@ void iob__ref(struct iob_alloc *a) {
 
 void iob__drop(iob_system *s, struct iob_alloc *a, int32_t dropper) {
     if (IOB_FETCH_SUB(REFCOUNT_DEC, &a->refcount, 1, release) != 1) return;
-    IOB_FENCE(DROP_FENCE, acquire);
+    IOB_FENCE_ON(DROP_FENCE, &a->refcount, acquire);
     if (dropper == a->owner)
         iob__free_on_owner(s, a);
     else
