@@ -10,12 +10,15 @@ error class.
 from __future__ import annotations
 
 import ctypes
+from typing import TYPE_CHECKING
 
 from iobuf.model.errors import InvalidArgument
 
 from . import _ffi
 from ._handle import Handle
-from .core import Core, System
+
+if TYPE_CHECKING:
+    from .core import Core, System
 
 
 class _Info(ctypes.Structure):
@@ -31,7 +34,7 @@ class Buffer(Handle):
 
     def __init__(self, system: System, ptr: int) -> None:
         """Own the iob_buf at `ptr` (made by Core.alloc, share, clone, send)."""
-        super().__init__(ptr)
+        self._ptr = ptr  # Handle.__init__, inlined: this is the hot path
         self._system = system
         system._handles[ptr] = self  # released by System.close if never released
 
@@ -155,7 +158,13 @@ class Buffer(Handle):
 
     def release(self) -> None:
         """Drop this handle (the last drop frees, or defers the free to the owner core)."""
-        self.close()
+        ptr = self._ptr if self._ptr is not None else self._live()  # close(), inlined
+        s = self._system
+        rc = s._c_buf_release(ptr)
+        if rc:
+            raise s._fail(rc, "release")
+        del s._handles[ptr]
+        self._ptr = None
 
     def __repr__(self) -> str:
         if self._ptr is None:

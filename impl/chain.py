@@ -20,10 +20,10 @@ from iobuf.model.errors import InvalidArgument
 from . import _ffi, hexdump
 from ._handle import Handle
 from .buffer import Buffer
-from .core import Core, System
 
 if TYPE_CHECKING:
     from .consumer import Consumer
+    from .core import Core, System
 
 
 @dataclass(frozen=True, slots=True)

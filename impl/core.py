@@ -11,16 +11,14 @@ import contextlib
 import ctypes
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from iobuf.model.errors import InvalidArgument
 
 from . import _ffi
 from ._handle import Handle, finalizing
-
-if TYPE_CHECKING:
-    from .buffer import Buffer
-    from .chain import IoBuf
+from .buffer import Buffer
+from .chain import IoBuf
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +58,9 @@ class System(Handle):
         # Out-parameters reused by every call (a System is used from one Python thread).
         self._out = ctypes.c_void_p()
         self._out_ref = ctypes.byref(self._out)
+        # The hottest entry points, bound once (the wrapper must cost no more than the FFI).
+        self._c_alloc = self._dll.iob_alloc
+        self._c_buf_release = self._dll.iob_buf_release
 
     @property
     def cores(self) -> tuple[Core, ...]:
@@ -136,21 +137,19 @@ class Core:
 
     def alloc(self, size: int) -> Buffer:
         """Allocate `size` zero-filled bytes owned and held by this core."""
-        from .buffer import Buffer
-
         s = self.system
-        sp = s._live()
-        if not _ffi.is_int(size):
-            raise InvalidArgument(f"alloc: size must be a non-negative int, got {size!r}")
-        rc = s._dll.iob_alloc(sp, self.id, _ffi.clamp(size), s._out_ref)
+        sp = s._ptr if s._ptr is not None else s._live()
+        if type(size) is not int or not -(1 << 62) <= size <= 1 << 62:
+            if not _ffi.is_int(size):
+                raise InvalidArgument(f"alloc: size must be a non-negative int, got {size!r}")
+            size = _ffi.clamp(size)
+        rc = s._c_alloc(sp, self.id, size, s._out_ref)
         if rc:
             raise s._fail(rc, f"alloc({size})")
-        return Buffer(s, s._take())
+        return Buffer(s, s._out.value)  # type: ignore[arg-type]
 
     def iobuf(self) -> IoBuf:
         """A new, empty iobuf held by this core."""
-        from .chain import IoBuf
-
         s = self.system
         rc = s._dll.iob_chain_new(s._live(), self.id, s._out_ref)
         if rc:
