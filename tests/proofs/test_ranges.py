@@ -9,6 +9,8 @@ encoding must return what its transcription returns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,7 +69,7 @@ def test_the_seed_blogs_share_is_refuted_with_an_input_that_really_fails() -> No
     assert covers(args["sizes"], args["pos"], args["size"], share_spans(**args))
 
 
-def _off_by_one(d: Domain, sizes: list[Expr], pos: Expr, size: Expr) -> Encoding:
+def _off_by_one(d: Domain, sizes: Sequence[Expr], pos: Expr, size: Expr) -> Encoding:
     """share_spans reading every fragment as one byte longer: pieces reach past the used bytes."""
     return encode_share_spans(d, [s + 1 for s in sizes], pos, size)
 
