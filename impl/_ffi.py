@@ -160,6 +160,17 @@ def checker(lib: Library, what: str) -> Callable[[int], None]:
     return check
 
 
+LIMIT = 1 << 62
+"""Ints within +-LIMIT pass to C unchanged; beyond, `clamp` keeps their sign and error class."""
+
+
+def int_arg(x: object, what: str) -> int:
+    """`x` as an int64 argument, or InvalidArgument if it is not an int (bools are not)."""
+    if not is_int(x):
+        raise InvalidArgument(f"{what}: expected an int, got {x!r}")
+    return clamp(x)  # type: ignore[arg-type]
+
+
 def clamp(n: int) -> int:
     """An int squeezed into int64 keeping its sign and its "too large" (never IOB_TO_END).
 

@@ -39,10 +39,10 @@ class Buffer(Handle):
         system._handles[ptr] = self  # released by System.close if never released
 
     def _info(self) -> _Info:
+        """The C description, in the system's reused cell: read it at once."""
         s = self._system
-        info = _Info()
-        s._dll.iob_buf_info_get(self._live(), ctypes.byref(info))
-        return info
+        s._c_buf_info(self._ptr if self._ptr is not None else self._live(), s._buf_info_ref)
+        return s._buf_info
 
     def _check_no_exports(self) -> None:
         """Buffers export no memoryviews (reads copy)."""
@@ -50,7 +50,7 @@ class Buffer(Handle):
     @property
     def size(self) -> int:
         """Bytes this handle views."""
-        return int(self._info().size)
+        return self._info().size  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return self.size
@@ -58,56 +58,57 @@ class Buffer(Handle):
     @property
     def owner(self) -> int:
         """The core that allocated the memory (and must free it)."""
-        return int(self._info().owner)
+        return self._info().owner  # type: ignore[no-any-return]
 
     @property
     def holder(self) -> int:
         """The core this handle lives on."""
-        return int(self._info().holder)
+        return self._info().holder  # type: ignore[no-any-return]
 
     @property
     def refcount(self) -> int:
         """Live views of the underlying allocation."""
-        return int(self._info().refcount)
+        return self._info().refcount  # type: ignore[no-any-return]
 
     def _span(self, what: str, pos: object, size: object) -> tuple[int, int]:
-        if not _ffi.is_int(pos) or not (size is None or _ffi.is_int(size)):
-            raise InvalidArgument(f"{what}: pos and size must be int, got {pos!r}, {size!r}")
-        assert isinstance(pos, int)
-        end = self._system._lib.to_end if size is None else _ffi.clamp(size)  # type: ignore[arg-type]
-        return _ffi.clamp(pos), end
+        """(pos, size) as int64 arguments: both type-checked here, ranges left to C."""
+        p = pos if type(pos) is int and -_LIMIT <= pos <= _LIMIT else _ffi.int_arg(pos, what)
+        if size is None:
+            return p, self._system._lib.to_end
+        return p, (size if type(size) is int and -_LIMIT <= size <= _LIMIT
+                   else _ffi.int_arg(size, what))
 
     def read(self, pos: int = 0, size: int | None = None) -> bytes:
         """The bytes `[pos, pos + size)` of this view (to the end when size is None)."""
-        ptr = self._live()
+        ptr = self._ptr if self._ptr is not None else self._live()
         p, n = self._span("read", pos, size)
-        data, length = ctypes.c_void_p(), ctypes.c_uint64()
-        rc = self._system._dll.iob_buf_peek(ptr, p, n, ctypes.byref(data), ctypes.byref(length))
+        s = self._system
+        rc = s._dll.iob_buf_peek(ptr, p, n, s._out_ref, s._u64_ref)
         if rc:
-            raise self._system._fail(rc, f"read({pos!r}, {size!r})")
-        return ctypes.string_at(data.value or 0, length.value) if length.value else b""
+            raise s._fail(rc, f"read({pos!r}, {size!r})")
+        n = s._u64.value
+        return ctypes.string_at(s._out.value, n) if n else b""  # type: ignore[arg-type]
 
     def write(self, pos: int, data: bytes) -> None:
         """Overwrite bytes at `pos`; raises SharedWriteError while other views exist."""
-        ptr = self._live()
-        raw = _ffi.to_bytes(data)
+        ptr = self._ptr if self._ptr is not None else self._live()
+        raw = data if type(data) is bytes else _ffi.to_bytes(data)
         if raw is None:
             raise InvalidArgument(f"write: data must be bytes-like, got {type(data).__name__}")
-        if not _ffi.is_int(pos):
-            raise InvalidArgument(f"write: pos must be int, got {pos!r}")
-        rc = self._system._dll.iob_buf_write(ptr, _ffi.clamp(pos), raw, len(raw))
+        p = pos if type(pos) is int and -_LIMIT <= pos <= _LIMIT else _ffi.int_arg(pos, "write")
+        rc = self._system._dll.iob_buf_write(ptr, p, raw, len(raw))
         if rc:
             raise self._system._fail(rc, f"write({pos!r}, <{len(raw)} bytes>)")
 
     def share(self, pos: int = 0, size: int | None = None) -> Buffer:
         """A zero-copy view of `[pos, pos + size)` on the same holder (refcount + 1)."""
-        ptr = self._live()
+        ptr = self._ptr if self._ptr is not None else self._live()
         p, n = self._span("share", pos, size)
         s = self._system
         rc = s._dll.iob_buf_share(ptr, p, n, s._out_ref)
         if rc:
             raise s._fail(rc, f"share({pos!r}, {size!r})")
-        return Buffer(s, s._take())
+        return Buffer(s, s._out.value)  # type: ignore[arg-type]
 
     def trim(self, size: int) -> None:
         """Keep only the first `size` bytes of this view."""
@@ -137,14 +138,16 @@ class Buffer(Handle):
 
     def send(self, core: Core) -> Buffer:
         """Move this handle to `core`; this object is dead afterwards."""
-        ptr = self._live()
+        ptr = self._ptr if self._ptr is not None else self._live()
         s = self._system
-        rc = s._dll.iob_buf_send(ptr, s._core_id(core), s._out_ref)
+        cid = core.id if type(core) is _Core and core.system is s else s._core_id(core)
+        rc = s._dll.iob_buf_send(ptr, cid, s._out_ref)
         if rc:
             raise s._fail(rc, "send")
-        new = s._take()
-        self._forget()  # C freed the old handle: the reference moved into `new`
-        return Buffer(s, new)
+        new = s._out.value
+        del s._handles[ptr]  # C freed the old handle: the reference moved into `new`
+        self._ptr = None
+        return Buffer(s, new)  # type: ignore[arg-type]
 
     def _forget(self) -> None:
         """This handle's C object was consumed by a C call: unregister it and die."""
@@ -170,9 +173,11 @@ class Buffer(Handle):
         if self._ptr is None:
             return "<Buffer released>"
         i = self._info()
-        return f"<Buffer size={i.size} owner={i.owner} holder={i.holder} refcount={i.refcount}>"
+        size, owner, holder, refcount = i.size, i.owner, i.holder, i.refcount
+        return f"<Buffer size={size} owner={owner} holder={holder} refcount={refcount}>"
 
 
+_LIMIT = _ffi.LIMIT
 _V, _I32, _I64, _U64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_uint64
 _ffi.mirror("buf_info", _Info)
 _ffi.declare("iob_buf_info_get", ctypes.c_int, _V, ctypes.POINTER(_Info))
@@ -184,3 +189,5 @@ _ffi.declare("iob_buf_trim_front", ctypes.c_int, _V, _I64)
 _ffi.declare("iob_buf_clone", ctypes.c_int, _V, _ffi.c_void_pp)
 _ffi.declare("iob_buf_send", ctypes.c_int, _V, _I32, _ffi.c_void_pp)
 _ffi.declare("iob_buf_release", ctypes.c_int, _V)
+
+from .core import Core as _Core  # noqa: E402  # late: core.py imports this module

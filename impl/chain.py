@@ -57,7 +57,7 @@ class IoBuf(Handle):
 
     def __init__(self, system: System, ptr: int) -> None:
         """Own the iob_chain at `ptr` (made by Core.iobuf, share, copy, send)."""
-        super().__init__(ptr)
+        self._ptr = ptr  # Handle.__init__, inlined: this is a hot path
         self._system = system
         self._exports: list[weakref.ref[Any]] = []
         system._handles[ptr] = self  # released by System.close if never released
@@ -78,9 +78,10 @@ class IoBuf(Handle):
             raise self._fail(rc, what)
 
     def _info(self) -> _ChainInfo:
-        info = _ChainInfo()
-        self._system._dll.iob_chain_info_get(self._live(), ctypes.byref(info))
-        return info
+        """The C description, in the system's reused cell: read it at once."""
+        s = self._system
+        s._c_chain_info(self._ptr if self._ptr is not None else self._live(), s._chain_info_ref)
+        return s._chain_info
 
     def _buffer(self, buf: object) -> int:
         if not isinstance(buf, Buffer) or buf._system is not self._system:
@@ -104,8 +105,8 @@ class IoBuf(Handle):
     @property
     def fragments(self) -> tuple[Fragment, ...]:
         """Each fragment's used bytes, capacity, owner core and refcount."""
-        ptr = self._live()
         n = int(self._info().fragments)
+        ptr = self._live()
         out = (_FragmentInfo * n)()
         count = ctypes.c_uint64()
         self._mutate(self._system._dll.iob_chain_fragments(ptr, out, n, ctypes.byref(count)),
@@ -131,7 +132,7 @@ class IoBuf(Handle):
         return self.read()
 
     def __len__(self) -> int:
-        return int(self._info().size)
+        return self._info().size  # type: ignore[no-any-return]
 
     def _compare(self, other: IoBuf) -> int:
         a, b = self._live(), other._live()
@@ -165,11 +166,13 @@ class IoBuf(Handle):
     # -- mutations ----------------------------------------------------------
     def append(self, data: bytes) -> None:
         """Copy `data` onto the end: the last fragment's slack first, then new fragments."""
-        ptr = self._live()
-        raw = _ffi.to_bytes(data)
+        ptr = self._ptr if self._ptr is not None else self._live()
+        raw = data if type(data) is bytes else _ffi.to_bytes(data)
         if raw is None:
             raise InvalidArgument(f"append: data must be bytes-like, got {type(data).__name__}")
-        self._mutate(self._system._dll.iob_chain_append(ptr, raw, len(raw)), "append")
+        rc = self._system._dll.iob_chain_append(ptr, raw, len(raw))
+        if rc:
+            raise self._fail(rc, "append")
 
     def append_buffer(self, buf: Buffer) -> None:
         """Consume `buf`: copied when small, else it becomes a new fragment (zero-copy)."""
@@ -200,13 +203,14 @@ class IoBuf(Handle):
 
     def share(self, pos: int, size: int) -> IoBuf:
         """A new iobuf viewing `[pos, pos + size)` without copying (refcounts + 1)."""
-        ptr = self._live()
-        if not _ffi.is_int(pos) or not _ffi.is_int(size):
-            raise InvalidArgument(f"share: pos and size must be int, got {pos!r}, {size!r}")
+        ptr = self._ptr if self._ptr is not None else self._live()
+        p = pos if type(pos) is int and -_LIMIT <= pos <= _LIMIT else _ffi.int_arg(pos, "share")
+        n = size if type(size) is int and -_LIMIT <= size <= _LIMIT else _ffi.int_arg(size, "share")
         s = self._system
-        self._mutate(s._dll.iob_chain_share(ptr, _ffi.clamp(pos), _ffi.clamp(size), s._out_ref),
-                     f"share({pos}, {size})")
-        return self._adopt(s._take())
+        rc = s._dll.iob_chain_share(ptr, p, n, s._out_ref)
+        if rc:
+            raise self._fail(rc, f"share({pos}, {size})")
+        return IoBuf(s, s._out.value)  # type: ignore[arg-type]
 
     def copy(self) -> IoBuf:
         """A deep copy in fresh fragments owned by the holder."""
@@ -214,34 +218,35 @@ class IoBuf(Handle):
         self._mutate(s._dll.iob_chain_copy(self._live(), s._out_ref), "copy")
         return self._adopt(s._take())
 
-    def _freeing(self, fn: Any, what: str, *args: int) -> None:
+    def _trim(self, fn: Any, n: object, what: str) -> None:
+        ptr = self._ptr if self._ptr is not None else self._live()
+        count = n if type(n) is int and -_LIMIT <= n <= _LIMIT else _ffi.int_arg(n, what)
+        if self._exports:
+            self._check_no_exports()
+        rc = fn(ptr, count)
+        if rc:
+            raise self._fail(rc, what)
+
+    def _pop(self, fn: Any, what: str) -> None:
         ptr = self._live()
         self._check_no_exports()
-        self._mutate(fn(ptr, *args), what)
-
-    def _count(self, n: object, what: str) -> int:
-        self._live()
-        if not _ffi.is_int(n):
-            raise InvalidArgument(f"{what}: expected an int, got {n!r}")
-        return _ffi.clamp(n)  # type: ignore[arg-type]
+        self._mutate(fn(ptr), what)
 
     def trim_front(self, n: int) -> None:
         """Drop the first `n` bytes (all of them when n exceeds the size)."""
-        self._freeing(self._system._dll.iob_chain_trim_front, "trim_front",
-                      self._count(n, "trim_front"))
+        self._trim(self._system._dll.iob_chain_trim_front, n, "trim_front")
 
     def trim_back(self, n: int) -> None:
         """Drop the last `n` bytes (all of them when n exceeds the size)."""
-        self._freeing(self._system._dll.iob_chain_trim_back, "trim_back",
-                      self._count(n, "trim_back"))
+        self._trim(self._system._dll.iob_chain_trim_back, n, "trim_back")
 
     def pop_front(self) -> None:
         """Drop the first fragment; OutOfRange when empty."""
-        self._freeing(self._system._dll.iob_chain_pop_front, "pop_front")
+        self._pop(self._system._dll.iob_chain_pop_front, "pop_front")
 
     def pop_back(self) -> None:
         """Drop the last fragment; OutOfRange when empty."""
-        self._freeing(self._system._dll.iob_chain_pop_back, "pop_back")
+        self._pop(self._system._dll.iob_chain_pop_back, "pop_back")
 
     def send(self, core: Core) -> IoBuf:
         """Move this iobuf to `core`; this object is dead afterwards."""
@@ -258,21 +263,29 @@ class IoBuf(Handle):
         del self._system._handles[self.detach()]
 
     def _dispose(self, ptr: int) -> None:
-        self._check_no_exports()
-        self._mutate(self._system._dll.iob_chain_release(ptr), "release")
-        del self._system._handles[ptr]
+        self.release()
 
     def release(self) -> None:
         """Drop this iobuf and its fragment references (foreign last drops defer)."""
-        self.close()
+        ptr = self._ptr if self._ptr is not None else self._live()  # close(), inlined
+        if self._exports:
+            self._check_no_exports()
+        s = self._system
+        rc = s._c_chain_release(ptr)
+        if rc:
+            raise self._fail(rc, "release")
+        del s._handles[ptr]
+        self._ptr = None
 
     def __repr__(self) -> str:
         if self._ptr is None:
             return "<IoBuf released>"
         i = self._info()
-        return f"<IoBuf size={i.size} holder={i.holder} fragments={i.fragments}>"
+        size, holder, fragments = i.size, i.holder, i.fragments
+        return f"<IoBuf size={size} holder={holder} fragments={fragments}>"
 
 
+_LIMIT = _ffi.LIMIT
 _V, _I32, _I64, _U64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_uint64
 _ffi.mirror("chain_info", _ChainInfo)
 _ffi.mirror("fragment_info", _FragmentInfo)

@@ -31,11 +31,10 @@ class Consumer(Handle):
     def __init__(self, iobuf: IoBuf) -> None:
         """A cursor at the front of `iobuf` (use `IoBuf.consumer`)."""
         s = iobuf._system
-        out = ctypes.c_void_p()
-        rc = s._dll.iob_consumer_new(iobuf._live(), ctypes.byref(out))
+        rc = s._dll.iob_consumer_new(iobuf._live(), s._out_ref)
         if rc:
             raise s._fail(rc, "consumer")
-        super().__init__(out.value)  # type: ignore[arg-type]
+        self._ptr = s._out.value  # Handle.__init__, inlined
         self._io = iobuf
         self._dll: Any = s._dll
 
@@ -48,8 +47,9 @@ class Consumer(Handle):
 
     def _k(self) -> int:
         """The cursor, after checking that its iobuf is alive (else ReleasedHandleError)."""
-        self._io._live()
-        return self._live()
+        if self._io._ptr is None:
+            self._io._live()
+        return self._ptr if self._ptr is not None else self._live()
 
     def _check(self, rc: int, what: str) -> None:
         if rc:
@@ -64,10 +64,11 @@ class Consumer(Handle):
         return _ffi.clamp(n)  # type: ignore[arg-type]
 
     def _position(self, k: int) -> tuple[int, int]:
-        done, left = ctypes.c_uint64(), ctypes.c_uint64()
-        self._check(self._dll.iob_consumer_position(k, ctypes.byref(done), ctypes.byref(left)),
-                    "consumer")
-        return int(done.value), int(left.value)
+        s = self._io._system
+        rc = self._dll.iob_consumer_position(k, s._u64_ref, s._u64b_ref)
+        if rc:
+            raise self._io._fail(rc, "consumer")
+        return s._u64.value, s._u64b.value
 
     @property
     def bytes_consumed(self) -> int:

@@ -18,7 +18,8 @@ from iobuf.model.errors import InvalidArgument
 from . import _ffi
 from ._handle import Handle, finalizing
 from .buffer import Buffer
-from .chain import IoBuf
+from .buffer import _Info as _BufInfo
+from .chain import IoBuf, _ChainInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,20 @@ class System(Handle):
         # Out-parameters reused by every call (a System is used from one Python thread).
         self._out = ctypes.c_void_p()
         self._out_ref = ctypes.byref(self._out)
+        self._u64 = ctypes.c_uint64()
+        self._u64_ref = ctypes.byref(self._u64)
+        self._u64b = ctypes.c_uint64()
+        self._u64b_ref = ctypes.byref(self._u64b)
         # The hottest entry points, bound once (the wrapper must cost no more than the FFI).
         self._c_alloc = self._dll.iob_alloc
         self._c_buf_release = self._dll.iob_buf_release
+        self._c_chain_release = self._dll.iob_chain_release
+        self._c_buf_info = self._dll.iob_buf_info_get
+        self._c_chain_info = self._dll.iob_chain_info_get
+        self._buf_info = _BufInfo()
+        self._buf_info_ref = ctypes.byref(self._buf_info)
+        self._chain_info = _ChainInfo()
+        self._chain_info_ref = ctypes.byref(self._chain_info)
 
     @property
     def cores(self) -> tuple[Core, ...]:
@@ -159,11 +171,11 @@ class Core:
     def poll(self) -> int:
         """Free everything foreign cores queued for this core; return how many."""
         s = self.system
-        freed = ctypes.c_uint64()
-        rc = s._dll.iob_core_poll(s._live(), self.id, ctypes.byref(freed))
+        rc = s._dll.iob_core_poll(s._ptr if s._ptr is not None else s._live(), self.id,
+                                  s._u64_ref)
         if rc:
             raise s._fail(rc, "poll")
-        return int(freed.value)
+        return s._u64.value
 
     @property
     def stats(self) -> CoreStats:
