@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("model", "model_check"),
     ("bench", "bench"),
     ("verify", "verify"),
+    ("prove", "prove"),
 )
 
 

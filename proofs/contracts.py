@@ -66,3 +66,28 @@ def crosshair_check(
 def check_model_contracts(per_condition_timeout: float = 3.0) -> CrosshairReport:
     """Check every contract of the model."""
     return crosshair_check([MODEL_DIR / f for f in MODEL_CONTRACT_FILES], per_condition_timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class DiffReport:
+    """What one `crosshair diffbehavior` run found: the differing input and both results."""
+
+    functions: tuple[str, str]
+    difference: str
+    returncode: int
+
+    @property
+    def differs(self) -> bool:
+        """Whether CrossHair found an input on which the two functions behave differently."""
+        return self.returncode == 1 and bool(self.difference)
+
+
+def crosshair_diffbehavior(first: str, second: str, per_condition_timeout: float = 4.0
+                           ) -> DiffReport:
+    """Run `crosshair diffbehavior` on two fully-qualified functions (bounded time)."""
+    cmd = [sys.executable, "-m", "crosshair", "diffbehavior",
+           f"--per_condition_timeout={per_condition_timeout}", first, second]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 1) or (done.returncode == 1 and not done.stdout.strip()):
+        raise RuntimeError(f"crosshair failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return DiffReport((first, second), done.stdout.strip(), done.returncode)
