@@ -158,10 +158,7 @@ class IoBuf(Handle):
 
     def consumer(self) -> Consumer:
         """A cursor that reads this iobuf from the front without copying it."""
-        from .consumer import Consumer
-
-        self._live()
-        return Consumer(self)
+        return _Consumer(self)
 
     # -- mutations ----------------------------------------------------------
     def append(self, data: bytes) -> None:
@@ -307,3 +304,5 @@ _ffi.declare("iob_chain_pop_back", ctypes.c_int, _V)
 _ffi.declare("iob_chain_compare", ctypes.c_int, _V, _V, ctypes.POINTER(_I32))
 _ffi.declare("iob_chain_send", ctypes.c_int, _V, _I32, _ffi.c_void_pp)
 _ffi.declare("iob_chain_release", ctypes.c_int, _V)
+
+from .consumer import Consumer as _Consumer  # noqa: E402  # late: consumer.py imports this module

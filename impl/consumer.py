@@ -42,8 +42,10 @@ class Consumer(Handle):
         self._dll.iob_consumer_destroy(ptr)
 
     def __del__(self) -> None:
-        if self._ptr is not None and not finalizing():
-            self.close()
+        ptr = self._ptr
+        if ptr is not None and not finalizing():
+            self._ptr = None
+            self._dll.iob_consumer_destroy(ptr)
 
     def _k(self) -> int:
         """The cursor, after checking that its iobuf is alive (else ReleasedHandleError)."""

@@ -202,7 +202,8 @@ IOB_API int iob_core_stats(iob_system *s, int32_t core, iob_stats *out);
 /// \param out receives the new handle. Call on `core`.
 IOB_API int iob_alloc(iob_system *s, int32_t core, int64_t size, iob_buf **out);
 
-/// Describe a handle (borrows). \param out receives size, refcount, owner, holder.
+/// Describe a handle (borrows; the refcount is a relaxed snapshot). Call on the holder.
+/// \param out receives size, refcount, owner, holder.
 IOB_API int iob_buf_info_get(const iob_buf *b, iob_buf_info *out);
 
 /// A pointer to the bytes [pos, pos+size) of the view (borrows).
@@ -223,9 +224,11 @@ IOB_API int iob_buf_write(iob_buf *b, int64_t pos, const void *data, uint64_t le
 IOB_API int iob_buf_share(iob_buf *b, int64_t pos, int64_t size, iob_buf **out);
 
 /// Keep only the first `size` bytes of this view (borrows). \param size must be <= the size.
+/// Call on the holder.
 IOB_API int iob_buf_trim(iob_buf *b, int64_t size);
 
 /// Drop the first `n` bytes of this view (borrows). \param n must be <= the size.
+/// Call on the holder.
 IOB_API int iob_buf_trim_front(iob_buf *b, int64_t n);
 
 /// A deep copy owned and held by the holder (borrows `b`). Call on the holder.
@@ -246,10 +249,10 @@ IOB_API int iob_buf_release(iob_buf *b);
 /// A new empty chain held by `core`. Call on `core`.
 IOB_API int iob_chain_new(iob_system *s, int32_t core, iob_chain **out);
 
-/// Size, fragment count and holder (borrows).
+/// Size, fragment count and holder (borrows). Call on the holder.
 IOB_API int iob_chain_info_get(const iob_chain *c, iob_chain_info *out);
 
-/// Describe the fragments (borrows).
+/// Describe the fragments (borrows; refcounts are relaxed snapshots). Call on the holder.
 /// \param out array of `cap` entries (may be NULL when cap is 0)
 /// \param n receives the number of fragments; IOB_ERANGE if cap < n (nothing written)
 IOB_API int iob_chain_fragments(const iob_chain *c, iob_fragment_info *out, uint64_t cap,
@@ -261,9 +264,10 @@ IOB_API int iob_chain_fragments(const iob_chain *c, iob_fragment_info *out, uint
 IOB_API int iob_chain_read(const iob_chain *c, int64_t pos, int64_t size, void *dst,
                            uint64_t *n);
 
-/// Copy `len` bytes onto the end: the last fragment's slack first (even when
-/// that fragment is shared: sharers view only used bytes), then new fragments
-/// of capacity next(max(left, last capacity or 512)) from the allocation table.
+/// Copy `len` bytes onto the end (borrows `data`): the last fragment's slack
+/// first (even when that fragment is shared: sharers view only used bytes),
+/// then new fragments of capacity next(max(left, last capacity or 512)) from
+/// the allocation table, owned by the holder. Call on the holder.
 IOB_API int iob_chain_append(iob_chain *c, const void *data, uint64_t len);
 
 /// Append buffer `b` (consumes `b`): copied when its size <= the last
@@ -312,7 +316,8 @@ IOB_API int iob_chain_compare(const iob_chain *a, const iob_chain *b, int32_t *c
 /// `hexdump -Cv`-style text of the first `limit` bytes (borrows).
 /// \param limit must be >= 0 (else IOB_EINVAL)
 /// \param dst may be NULL to only compute the length; else it holds `cap` bytes
-/// \param n receives the text length (no terminator); IOB_ERANGE if cap < n.
+/// \param n receives the text length (no terminator); IOB_ERANGE if cap < n (then
+/// `dst` holds an unspecified prefix). Call on the holder.
 IOB_API int iob_chain_hexdump(const iob_chain *c, int64_t limit, char *dst, uint64_t cap,
                               uint64_t *n);
 
@@ -327,8 +332,10 @@ IOB_API int iob_chain_release(iob_chain *c);
 /// Called per contiguous chunk; return nonzero to stop after this chunk.
 typedef int (*iob_consume_fn)(void *ctx, const uint8_t *data, uint64_t len);
 
-/// A cursor at the front of `c` (borrows `c`, which must outlive it). Any
-/// later mutation, send or release of `c` makes the cursor return IOB_ERELEASED.
+/// A cursor at the front of `c` (borrows `c`, which must outlive every use of
+/// the cursor). Any later mutation of `c` makes the cursor return
+/// IOB_ERELEASED; after a send or release of `c` the cursor may only be
+/// destroyed. Use it on the chain's holder.
 IOB_API int iob_consumer_new(const iob_chain *c, iob_consumer **out);
 
 /// Free a cursor (consumes it; the chain is untouched, and may already be gone).
