@@ -46,6 +46,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import z3
+from iobuf.model.state import State, live_views
 
 Term = Any  # a z3 arithmetic or boolean term
 
@@ -252,6 +253,26 @@ def poll_other(s: Abs, p: Params) -> Transition:
 def other(s: Abs, p: Params) -> Transition:
     """Any action on another allocation: nothing of this one changes (the frame condition)."""
     return Transition(z3.BoolVal(True), s)
+
+
+def alpha(state: State, alloc: int, acct: tuple[int, int] = (0, 0)) -> dict[str, int | bool]:
+    """The abstraction function: allocation `alloc` of a concrete state (`acct`: its shares).
+
+    Views are every live view (buffer handles and iobuf fragments). The
+    counter shares are not visible in a concrete state (a counter is a sum),
+    so the caller tracks them.
+    """
+    if alloc >= len(state.allocations):
+        return dict(born=False, cap=0, rc=0, own=0, far=0, q_own=0, q_far=0, freed_own=0,
+                    freed_far=0, acct_n=0, acct_b=0, far_n=0, far_b=0)
+    a = state.allocations[alloc]
+    held = [holder for holder, v in live_views(state) if v.alloc == alloc]
+    queued = [c for c, core in enumerate(state.cores) for q in core.queue if q == alloc]
+    mine = held.count(a.owner), queued.count(a.owner), a.freed_by.count(a.owner)
+    return dict(born=True, cap=a.capacity, rc=a.refcount, own=mine[0], far=len(held) - mine[0],
+                q_own=mine[1], q_far=len(queued) - mine[1], freed_own=mine[2],
+                freed_far=len(a.freed_by) - mine[2], acct_n=acct[0], acct_b=acct[1],
+                far_n=0, far_b=0)
 
 
 ACTIONS: dict[str, Action] = {

@@ -14,6 +14,15 @@ queue lengths), on the one-allocation abstraction of
 Inv is the conjunction of invariants 1-5 of DESIGN.md §2 for one allocation,
 stated as they are in `iobuf.model.properties` and named the same.
 
+The iobuf (chain) actions need no transitions of their own for invariants
+1-5 and 7: they change ownership only through the same primitives, one
+fragment at a time, so each chain step is, allocation by allocation, a
+sequence of the transitions above (births, shares or releases on the
+chain's holder, sends). `tests/proofs/test_induction_chains.py` checks that
+decomposition on random runs of the model. Not covered here: bytes. That an
+append into a fragment's slack writes memory no view covers is a statement
+about the positions of all views at once; the explorer checks it.
+
 The negative twins are the abstract images of the broken variants of
 `tests/model/broken_specs.py` (free on the holder, no enqueue, share without
 increment, poll keeps its queue, write while shared, send keeps the sender,

@@ -29,7 +29,7 @@ from iobuf.model.actions import (
 )
 from iobuf.model.state import State, initial, live_buffers
 from iobuf.model.step import check, new_slot, step
-from iobuf.proofs.abstraction import ACTIONS, Abs, Params, invariant
+from iobuf.proofs.abstraction import ACTIONS, Abs, Params, alpha, invariant
 from iobuf.proofs.induction import PROOFS, TWINS, refute_twin
 
 BREAKS = {
@@ -63,22 +63,6 @@ def test_each_twin_breaks_the_pinned_conjunct(name: str) -> None:
 def test_the_correct_release_is_not_a_twin() -> None:
     """The twin check itself can fail: a correct action reported as a twin is NOT-REFUTED."""
     assert refute_twin("release", ACTIONS["release"]).status == "NOT-REFUTED"
-
-
-def alpha(state: State, a: int, acct: tuple[int, int]) -> dict[str, int | bool]:
-    """The abstraction function: allocation `a` of a concrete state, with its counter shares."""
-    if a >= len(state.allocations):
-        return dict(born=False, cap=0, rc=0, own=0, far=0, q_own=0, q_far=0, freed_own=0,
-                    freed_far=0, acct_n=0, acct_b=0, far_n=0, far_b=0)
-    al = state.allocations[a]
-    held = [h.holder for _s, h in live_buffers(state) if h.view.alloc == a]
-    queued = [c for c, core in enumerate(state.cores) for q in core.queue if q == a]
-    return dict(born=True, cap=al.capacity, rc=al.refcount, own=held.count(al.owner),
-                far=len(held) - held.count(al.owner), q_own=queued.count(al.owner),
-                q_far=len(queued) - queued.count(al.owner),
-                freed_own=al.freed_by.count(al.owner),
-                freed_far=len(al.freed_by) - al.freed_by.count(al.owner),
-                acct_n=acct[0], acct_b=acct[1], far_n=0, far_b=0)
 
 
 def abstract_step(pre: State, action: BufferAction, a: int) -> tuple[str, dict[str, int | bool]]:
