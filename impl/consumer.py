@@ -42,7 +42,7 @@ class Consumer(Handle):
         self._dll.iob_consumer_destroy(ptr)
 
     def __del__(self) -> None:
-        ptr = self._ptr
+        ptr = getattr(self, "_ptr", None)  # None too if __init__ raised before owning one
         if ptr is not None and not finalizing():
             self._ptr = None
             self._dll.iob_consumer_destroy(ptr)

@@ -158,3 +158,13 @@ def _one(s: impl.System, data: bytes) -> impl.IoBuf:
     io = s.core(0).iobuf()
     io.append(data)
     return io
+
+
+def test_a_consumer_of_a_dead_iobuf_raises_cleanly(recwarn: pytest.WarningsRecorder) -> None:
+    with impl.System(cores=1) as s:
+        io = s.core(0).iobuf()
+        io.release()
+        with pytest.raises(impl.ReleasedHandleError):
+            io.consumer()
+        gc.collect()
+    assert not [w for w in recwarn if "unraisable" in str(w.category).lower()]
