@@ -19,6 +19,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("bench", "bench"),
     ("verify", "verify"),
     ("prove", "prove"),
+    ("litmus", "litmus"),
+    ("protocol", "protocol"),
 )
 
 
