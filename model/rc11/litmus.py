@@ -249,7 +249,9 @@ class _Thread:
             t.next()
             t.next()
             return self.assign(word)
-        pre, _ = self.expr(statement=True)
+        if t.peek(1) != "(":
+            raise t.fail("expected a statement")
+        pre, _ = self.expr()
         t.expect(";")
         return pre
 
@@ -281,10 +283,10 @@ class _Thread:
 
     # --- expressions: (hoisted statements, pure expression) ------------------------------
 
-    def expr(self, level: int = 0, statement: bool = False) -> tuple[list[Stmt], Expr]:
+    def expr(self, level: int = 0) -> tuple[list[Stmt], Expr]:
         if level == len(LEVELS):
-            return self.unary(statement)
-        pre, left = self.expr(level + 1, statement)
+            return self.unary()
+        pre, left = self.expr(level + 1)
         while self.toks.peek() in LEVELS[level]:
             op = self.toks.next()
             more, right = self.expr(level + 1)
@@ -293,7 +295,7 @@ class _Thread:
             pre, left = pre + more, Bin(op, left, right)
         return pre, left
 
-    def unary(self, statement: bool = False) -> tuple[list[Stmt], Expr]:
+    def unary(self) -> tuple[list[Stmt], Expr]:
         t = self.toks
         if t.accept("!"):
             pre, e = self.unary()

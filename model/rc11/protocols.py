@@ -14,10 +14,11 @@ free (no race between a use and the free, no use after it)?
 
 Model: the payload is location `d`, the free a `Free("d")` event (a
 non-atomic write of the allocation). A use is a read of `d` (with
-`use="write"`, thread 0 writes `d` instead: two writing users race with each
-other whatever the protocol does). The safety verdict is the explorer's:
-safe iff no execution has a race or a use-after-free on `d`. `expected_safe`
-is the rule DESIGN.md §3 states, so the table checks the explorer against it.
+`use="write"`, thread 0 writes `d` and the others do not use it: a writer
+and any other user race with each other whatever the protocol does). The
+safety verdict is the explorer's: safe iff no execution has a race or a
+use-after-free on `d`. `expected_safe` is the rule DESIGN.md §3 states, so
+the table checks the explorer against it.
 
 Example:
     >>> explore(drop(2, dec="rel", fence="acq")).races
@@ -94,14 +95,18 @@ def build(v: Drop) -> Program:
 
 
 def _dropper(i: int, v: Drop) -> list[Stmt]:
-    use: Stmt = Store("d", const(i + 1)) if v.use == "write" and i == 0 else Load(f"u{i}", "d")
+    # use="write": thread 0 writes the payload and the others do not touch it (a writer and
+    # a reader of d would race with each other whatever the protocol does).
+    uses: list[Stmt] = [Load(f"u{i}", "d")]
+    if v.use == "write":
+        uses = [Store("d", const(i + 1))] if i == 0 else []
     last: list[Stmt] = []
     if v.fence != "none":
         last.append(Fence(v.fence))  # type: ignore[arg-type]
     if v.load != "none":
         last.append(Load(f"a{i}", "rc", v.load))  # type: ignore[arg-type]
     last.append(Store("q", const(1), v.handoff[0]) if v.handoff else Free("d"))
-    return [use, Rmw(f"r{i}", "rc", "sub", const(1), v.dec), If(eq(f"r{i}", 1), tuple(last))]
+    return [*uses, Rmw(f"r{i}", "rc", "sub", const(1), v.dec), If(eq(f"r{i}", 1), tuple(last))]
 
 
 def unique(dec: Order = "rel", load: Order = "acq") -> Program:
