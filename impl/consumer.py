@@ -18,7 +18,7 @@ from typing import Any
 from iobuf.model.errors import InvalidArgument
 
 from . import _ffi
-from ._handle import Handle, finalizing
+from ._handle import Handle
 from .chain import IoBuf
 
 
@@ -42,8 +42,10 @@ class Consumer(Handle):
         self._dll.iob_consumer_destroy(ptr)
 
     def __del__(self) -> None:
+        # Also at interpreter exit: only attributes of this object are used
+        # (the CDLL it holds stays loaded), never module globals.
         ptr = getattr(self, "_ptr", None)  # None too if __init__ raised before owning one
-        if ptr is not None and not finalizing():
+        if ptr is not None:
             self._ptr = None
             self._dll.iob_consumer_destroy(ptr)
 

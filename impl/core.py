@@ -7,7 +7,6 @@ still correct under real threads (tests/c/stress.c runs it under TSan).
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 from iobuf.model.errors import InvalidArgument
 
 from . import _ffi
-from ._handle import Handle, finalizing
+from ._handle import Handle
 from .buffer import Buffer
 from .buffer import _Info as _BufInfo
 from .chain import IoBuf, _ChainInfo
@@ -128,10 +127,12 @@ class System(Handle):
         return self
 
     def __del__(self) -> None:
-        if getattr(self, "_ptr", None) is None or finalizing():
+        if getattr(self, "_ptr", None) is None:
             return
-        with contextlib.suppress(Exception):  # never raise from a finaliser
+        try:  # noqa: SIM105  # no contextlib: at interpreter exit module globals may be gone
             self.close()
+        except BaseException:  # never raise from a finaliser (globals may be gone at exit)
+            pass
 
     def __repr__(self) -> str:
         return f"iobuf.impl.System(cores={len(self._cores)})"

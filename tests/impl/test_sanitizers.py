@@ -129,3 +129,82 @@ def test_valgrind_catches_a_lost_deferred_free(tmp_path: Path,
     proc = _run(build_program(STRESS, "plain", src_dir=src, extra_flags=("-g",)), "2", "20",
                 wrapper=valgrind)
     assert proc.returncode == 97 and "definitely lost" in proc.stderr, proc.stderr[-3000:]
+
+
+SCENARIO = """
+import gc
+import iobuf.impl as impl
+s = impl.System(cores=3)
+c0, c1, c2 = s.cores
+for i in range(12):
+    b = c0.alloc(100 + i)
+    b.write(0, b"abc")
+    v = b.share(1, 50).send(c1)
+    io = c1.iobuf()
+    io.append(b"x" * 3000)
+    io.append_buffer(v)
+    k = io.consumer()
+    k.consume(10, lambda mv: False)
+    k.read_u32_be()
+    io2 = io.share(5, 2000).send(c2)
+    io2.hexdump(64)
+    io2.copy().release()
+    b.release()
+    if i % 2:
+        io.release()
+    c0.poll()
+    c1.poll()
+forgotten = c2.alloc(10)  # never released: close() must
+del forgotten, io2
+gc.collect()
+if len(__import__("sys").argv) > 1:
+    s.close()  # otherwise the finaliser at exit must free everything
+"""
+
+
+def _valgrind_python(tmp_path: Path, valgrind: tuple[str, ...], *args: str,
+                     library: Path | None = None) -> str:
+    script = tmp_path / "scenario.py"
+    script.write_text(SCENARIO)
+    env = dict(os.environ, PYTHONMALLOC="malloc")
+    if library is not None:
+        env["IOBUF_LIB"] = str(library)
+    proc = subprocess.run([valgrind[0], "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                           sys.executable, str(script), *args],
+                          env=env, capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stderr
+
+
+def _library_records(report: str) -> list[str]:
+    """valgrind records (errors, leaks) with a frame in libiobuf; the interpreter's are not ours.
+
+    Records are separated by an empty message line (`==PID== `).
+    """
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in report.splitlines():
+        if line.split("== ", 1)[-1].strip() == "":
+            blocks.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    blocks.append("\n".join(current))
+    return [b for b in blocks if "iob_" in b]
+
+
+def test_valgrind_python_scenario_frees_everything_through_close_and_finalisers(
+        tmp_path: Path, valgrind: tuple[str, ...]) -> None:
+    for args in (("close",), ()):
+        report = _valgrind_python(tmp_path, valgrind, *args)
+        assert "HEAP SUMMARY" in report, report[-2000:]
+        assert _library_records(report) == []
+
+
+def test_valgrind_python_scenario_catches_a_leaked_cursor(
+        tmp_path: Path, valgrind: tuple[str, ...]) -> None:
+    src = _mutant(tmp_path, "consumer.c", ("    free(k);\n", ""))
+    report = _valgrind_python(tmp_path, valgrind, "close",
+                              library=build("plain", src_dir=src, extra_flags=("-g",)))
+    leaks = _library_records(report)
+    assert leaks and "definitely lost" in leaks[0] and "iob_consumer_new" in leaks[0]
