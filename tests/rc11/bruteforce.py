@@ -74,9 +74,10 @@ class RMW:
 
 @dataclass(frozen=True, slots=True)
 class CAS:
-    """Strong compare-exchange: an RMW writing `desired` if it reads `expected`, else a read.
+    """Compare-exchange: an RMW writing `desired` if it reads `expected`, else a read.
 
     `reg` receives the C return value: 1 on success, 0 on failure (as herd7 reports it).
+    A `weak` CAS may also fail spuriously, reading `expected` as a plain failed read.
     """
 
     loc: str
@@ -85,6 +86,7 @@ class CAS:
     order: Order
     fail: Order
     reg: str
+    weak: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ class Graph:
     rmw: Rel
     # Per thread, the register effects in program order, replayed once values are known:
     # ("read", reg, event) | ("let", reg, value) | ("assume", reg, value, equal)
-    # | ("cas", event, expected, succeeded).
+    # | ("cas", event, expected, succeeded, weak).
     script: tuple[tuple[tuple[object, ...], ...], ...]
 
 
@@ -245,14 +247,14 @@ def build(program: Program, init: Mapping[str, int], cas_ok: Sequence[bool]) -> 
                     mine += [r, w]
                     rmw.add((r, w))
                     steps.append(("read", reg, r))
-                case CAS(loc, expected, desired, order, fail, reg):
+                case CAS(loc, expected, desired, order, fail, reg, weak):
                     ok = next(guesses)
                     r = add(Event(tid, "R", loc, read_mode(order if ok else fail)))
                     mine.append(r)
                     if ok:
                         mine.append(add(Event(tid, "W", loc, write_mode(order), desired, "xchg")))
                         rmw.add((r, mine[-1]))
-                    steps += [("cas", r, expected, ok), ("let", reg, int(ok))]
+                    steps += [("cas", r, expected, ok, weak), ("let", reg, int(ok))]
                 case F(order):
                     if order != "rlx":
                         mine.append(add(Event(tid, "F", None, order)))
@@ -362,8 +364,10 @@ def registers(g: Graph, val: Mapping[int, int]) -> dict[str, int] | None:
                 case ("assume", str(reg), int(value), bool(equal)):
                     if (regs.get(reg) == value) != equal:
                         return None
-                case ("cas", int(ev), int(expected), bool(ok)):
-                    if (val[ev] == expected) != ok:
+                case ("cas", int(ev), int(expected), bool(ok), bool(weak)):
+                    # Success needs the expected value; failure needs another one,
+                    # unless the CAS is weak (spurious failure).
+                    if ok != (val[ev] == expected) and (ok or not weak):
                         return None
         out |= {f"{tid}:{reg}": v for reg, v in regs.items()}
     return out

@@ -149,6 +149,15 @@ def test_cas_returns_success_and_two_cases_cannot_both_succeed() -> None:
         (("0:r0", 1), ("1:r0", 0)), (("0:r0", 0), ("1:r0", 1))}
 
 
+def test_weak_cas_may_fail_spuriously() -> None:
+    # On top of the 2 strong executions: either CAS (or both) reads 0 and fails anyway, a
+    # plain read of init that is fr-before the other's write: 2 + 2 + 1 = 5.
+    res = explore([[CAS("x", 0, 1, "rlx", "rlx", "r0", weak=True)],
+                   [CAS("x", 0, 2, "rlx", "rlx", "r0", weak=True)]])
+    assert res.executions == 5
+    assert (("0:r0", 1), ("1:r0", 1)) not in project(res.outcomes, ["0:r0", "1:r0"])
+
+
 def test_races_count_executions_where_the_condition_is_false() -> None:
     # Without the `if`, the plain read of d also runs when the flag read 0, unordered with
     # the write: a race even under release/acquire. With the `if` (Assume per path), none.

@@ -13,7 +13,7 @@ file into the oracle's straight-line programs, one per path. An
 assume and herd7's unrolling). The paths of a program have different events,
 so summing their graphs counts each graph once. A CAS's expected value is the
 initial value of its (thread-private) expected location; the C return value
-(1 or 0) goes to the register.
+(1 or 0) goes to the register; a weak CAS may fail spuriously.
 
 This is not the project's parser (that is `iobuf.model.rc11.parse_litmus`); it
 is deliberately minimal, and rejects what it does not know.
@@ -88,10 +88,11 @@ def expression(reg: str, e: str, init: dict[str, int]) -> list[list[Instr]]:
         return [[RMW(m[2], ORDERS[m[4]], m[1], int(m[3]), reg)]]
     if m := re.fullmatch(rf"atomic_exchange_explicit\((\w+),\s*{NUM},\s*{MO}\)", e):
         return [[RMW(m[1], ORDERS[m[3]], "xchg", int(m[2]), reg)]]
-    cas = (r"atomic_compare_exchange_(?:strong|weak)_explicit"
+    cas = (r"atomic_compare_exchange_(strong|weak)_explicit"
            rf"\((\w+),\s*(\w+),\s*{NUM},\s*{MO},\s*{MO}\)")
     if m := re.fullmatch(cas, e):
-        return [[CAS(m[1], init.get(m[2], 0), int(m[3]), ORDERS[m[4]], ORDERS[m[5]], reg)]]
+        return [[CAS(m[2], init.get(m[3], 0), int(m[4]), ORDERS[m[5]], ORDERS[m[6]], reg,
+                     weak=m[1] == "weak")]]
     raise ValueError(f"unsupported expression {e!r}")
 
 
