@@ -200,6 +200,21 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
             r, m = both(rc.iobuf, ic.iobuf)
             return self._new("iobuf", r, m)
 
+        @rule(target=iobufs, core=st.integers(0, 2), salt=st.integers(0, 255),
+              sizes=st.lists(st.integers(1, 40), min_size=2, max_size=4))
+        def iobuf_of_fragments(self, core: int, salt: int, sizes: list[int]) -> Any:
+            """An iobuf with one fragment per size: multi-fragment chains are where the
+            range arithmetic of share, trims and consumers goes wrong."""
+            rc, ic = self._core(core)
+            r, m = both(rc.iobuf, ic.iobuf)
+            for i, n in enumerate(reversed(sizes)):
+                data = bytes((salt + 7 * i + k) % 256 for k in range(n))
+                rb, mb = both(lambda n=n: rc.alloc(n), lambda n=n: ic.alloc(n))
+                both(lambda rb=rb, data=data: rb.write(0, data),
+                     lambda mb=mb, data=data: mb.write(0, data))
+                both(lambda rb=rb: r.prepend_buffer(rb), lambda mb=mb: m.prepend_buffer(mb))
+            return self._new("iobuf", r, m)
+
         @rule(io=iobufs, size=SIZES, salt=st.integers(0, 255))
         def append(self, io: Pair, size: int, salt: int) -> None:
             data = bytes((salt + i) % 256 for i in range(size))
@@ -226,10 +241,19 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
                 self._settle(other)
 
         @precondition(lambda self: len(self.live_iobufs) < 8)
-        @rule(target=iobufs, io=iobufs, pos=st.integers(-1, 3000), size=st.integers(-1, 3000))
-        def share_iobuf(self, io: Pair, pos: int, size: int) -> Any:
+        @rule(target=iobufs, io=iobufs, where=WHERE, span=WHERE)
+        def share_iobuf(self, io: Pair, where: tuple[int, int], span: tuple[int, int]) -> Any:
+            n = _length(io.ref)
+            pos = _point(io.ref, n, where)
+            size = _point(io.ref, n - pos, span, offset=pos)
             r, m = both(lambda: io.ref.share(pos, size), lambda: io.imp.share(pos, size))
             return self._new("iobuf", r, m)
+
+        @rule(io=iobufs, pos=st.integers(-1, 3000), size=st.integers(-1, 3000))
+        def share_anywhere(self, io: Pair, pos: int, size: int) -> None:
+            r, m = both(lambda: io.ref.share(pos, size), lambda: io.imp.share(pos, size))
+            if r is not None:
+                both(r.release, m.release)
 
         @precondition(lambda self: len(self.live_iobufs) < 8)
         @rule(target=iobufs, io=iobufs)
@@ -237,9 +261,11 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
             r, m = both(io.ref.copy, io.imp.copy)
             return self._new("iobuf", r, m)
 
-        @rule(io=iobufs, n=st.integers(-1, 3000), back=st.booleans())
-        def trim_iobuf(self, io: Pair, n: int, back: bool) -> None:
+        @rule(io=iobufs, where=WHERE | st.tuples(st.just(-1), st.integers(-1, 3000)),
+              back=st.booleans())
+        def trim_iobuf(self, io: Pair, where: tuple[int, int], back: bool) -> None:
             op = "trim_back" if back else "trim_front"
+            n = _point(io.ref, _length(io.ref), where, from_back=back)
             both(lambda: getattr(io.ref, op)(n), lambda: getattr(io.imp, op)(n))
 
         @rule(io=iobufs, back=st.booleans())
@@ -259,9 +285,11 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
             both(io.ref.release, io.imp.release)
             self._kill(io)
 
-        @rule(io=iobufs, n=st.integers(-1, 3000), how=st.sampled_from(
-            ["consume_to", "peek", "skip", "read_u8", "read_u32_be", "read_varint", "consume"]))
-        def consume(self, io: Pair, n: int, how: str) -> None:
+        @rule(io=iobufs, where=WHERE | st.tuples(st.just(-1), st.integers(-1, 3000)),
+              how=st.sampled_from(["consume_to", "peek", "skip", "read_u8", "read_u32_be",
+                                   "read_varint", "consume"]))
+        def consume(self, io: Pair, where: tuple[int, int], how: str) -> None:
+            n = _point(io.ref, _length(io.ref), where)
             def run(k: Any) -> object:
                 if how == "consume":
                     seen: list[bytes] = []
@@ -334,6 +362,36 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
 
     Lockstep.__name__ = f"Lockstep_{implementation.__name__.replace('.', '_')}"
     return Lockstep
+
+
+# A position inside an iobuf, drawn so that interesting places are common:
+# (k, d) with k >= 0 is the k-th fragment boundary plus d bytes (clamped into
+# the iobuf), with k = -1 it is d itself (anywhere, in range or not).
+WHERE = st.tuples(st.integers(0, 4), st.just(0) | st.integers(-2, 2))
+
+
+def _length(io: Any) -> int:
+    """The iobuf's size, or 0 if it is dead (the call will then be refused on both sides)."""
+    try:
+        return len(io)
+    except Exception:
+        return 0
+
+
+def _point(io: Any, limit: int, where: tuple[int, int], offset: int = 0,
+           from_back: bool = False) -> int:
+    """A byte count in [0, limit] near a fragment boundary (see WHERE)."""
+    k, d = where
+    if k < 0:
+        return d
+    try:
+        sizes: list[int] = [f.size for f in io.fragments]
+    except Exception:
+        sizes = []
+    if from_back:
+        sizes.reverse()
+    boundary: int = sum(sizes[:k]) - offset
+    return min(max(boundary + d, 0), max(limit, 0))
 
 
 def _alive(handle: Any) -> bool:
