@@ -88,6 +88,7 @@ class Search:
         self.codes: list[ThreadCode] = [compile_thread(t, program.unroll)
                                         for t in program.threads]
         self.names = [{n: i for i, n in enumerate(c.regs)} for c in self.codes]
+        self.ends = [len(c.code) for c in self.codes]
         init = dict(program.init)
         n = len(self.codes)
         self.g = Graph(n, [(loc, init.get(loc, 0)) for loc in program.locations()])
@@ -131,7 +132,9 @@ class Search:
         self._step()
 
     def _step(self) -> None:
-        live = [t for t, th in enumerate(self.threads) if self._live(t, th)]
+        ends = self.ends
+        live = [t for t, th in enumerate(self.threads)
+                if type(th) is Thread and th.pc < ends[t]]
         if not live:
             self.on_leaf(Leaf(self.g, self._outcome(), self.findings))
             return
