@@ -87,7 +87,8 @@ class Buffer(Handle):
         if rc:
             raise s._fail(rc, f"read({pos!r}, {size!r})")
         n = s._u64.value
-        return ctypes.string_at(s._out.value, n) if n else b""  # type: ignore[arg-type]
+        # One copy out of C memory; from_address avoids string_at's second FFI call.
+        return (_CHAR * n).from_address(s._out.value).raw if n else b""  # type: ignore[arg-type]
 
     def write(self, pos: int, data: bytes) -> None:
         """Overwrite bytes at `pos`; raises SharedWriteError while other views exist."""
@@ -178,6 +179,7 @@ class Buffer(Handle):
 
 
 _LIMIT = _ffi.LIMIT
+_CHAR = ctypes.c_char
 _V, _I32, _I64, _U64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_uint64
 _ffi.mirror("buf_info", _Info)
 _ffi.declare("iob_buf_info_get", ctypes.c_int, _V, ctypes.POINTER(_Info))
