@@ -125,7 +125,7 @@ def random_action(rng: random.Random, state: State) -> BufferAction:
 
 def test_every_concrete_step_is_an_abstract_transition() -> None:
     rng, seen = random.Random(2024), set()
-    for _run in range(12):
+    for _run in range(6):
         state = initial(3)
         acct: dict[int, tuple[int, int]] = {}  # the counter shares of each allocation
         for _ in range(35):

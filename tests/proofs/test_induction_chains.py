@@ -131,7 +131,7 @@ def random_step(rng: random.Random, state: State) -> Action:
     return rng.choice(options)
 
 
-def run_mixed(step_fn: Callable[[State, Action], State], runs: int = 16) -> set[str]:
+def run_mixed(step_fn: Callable[[State, Action], State], runs: int = 10) -> set[str]:
     """Replay random mixed runs through `step_fn`; return the action types exercised."""
     rng, seen = random.Random(11), set()
     for _run in range(runs):

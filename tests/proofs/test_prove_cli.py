@@ -11,7 +11,7 @@ from iobuf.proofs.seed import model_share_checked, seed_share_checked
 
 
 def test_prove_runs_everything_and_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["prove"]) == 0
+    assert main(["prove", "--contract-timeout", "0.5"]) == 0  # tests/contracts runs 3 s each
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if not line.startswith(" ")]
     assert len(lines) == len(runner.Z3_PROOFS) + 2 + 2  # header, proofs, crosshair x2, verdict
