@@ -1,8 +1,9 @@
 """Every proof and CrossHair run, in one pass: what `iobuf prove` prints and pytest checks.
 
-The z3 families (`ranges`, `schedule`, `induction`) take about a second in
-all; the CrossHair runs are subprocesses that take tens of seconds, so they
-start first, on worker threads, and the z3 proofs run meanwhile. Results are
+The z3 families (`ranges`, `schedule`, `induction`, `rc11_axioms`) take
+about ten seconds in all (the RC11 agreement sweep is most of it); the
+CrossHair runs are subprocesses that take tens of seconds, so they start
+first, on worker threads, and the z3 proofs run meanwhile. Results are
 reported in a fixed order: z3 proofs as they finish, then CrossHair.
 
 The `crosshair diffbehavior` run compares the seed blog's share with the
@@ -20,13 +21,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import induction, ranges, schedule
+from . import induction, ranges, rc11_axioms, schedule
 from .contracts import check_model_contracts, crosshair_diffbehavior
 from .result import Proof, Status, timed
 from .seed import model_share_checked, seed_share_checked
 
 Z3_PROOFS: tuple[Callable[[], Proof], ...] = (
-    *ranges.PROOFS, *schedule.PROOFS, *induction.PROOFS)
+    *ranges.PROOFS, *schedule.PROOFS, *induction.PROOFS, *rc11_axioms.PROOFS)
 """Every z3 proof and negative twin, in report order."""
 
 SEED = "iobuf.proofs.seed.seed_share_checked"
