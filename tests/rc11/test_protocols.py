@@ -71,3 +71,11 @@ def test_bad_variants_are_rejected() -> None:
         build(Drop(0))
     with pytest.raises(ValueError):
         build(Drop(2, use="touch"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [6, 7])
+def test_drop_counts_at_the_bench_sizes(n: int) -> None:
+    # The sizes `iobuf bench rc11` times: N! graphs, no finding (several seconds each).
+    res = explore(drop(n))
+    assert (res.executions, res.findings) == (math.factorial(n), [])
