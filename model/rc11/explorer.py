@@ -25,9 +25,11 @@ are the price of not revisiting reads (GenMC's backward revisits). The axioms
 are checked incrementally on each step (`axioms`), so a doomed partial graph
 is cut the moment it is doomed.
 
-Example:
-    >>> from .litmus import parse_litmus
-    >>> explore(parse_litmus(SB)).executions    # doctest: +SKIP
+Example (store buffering, relaxed: each read sees the other's store or not):
+    >>> from iobuf.model.rc11.builder import Load, Store, const, program
+    >>> sb = program("SB", [[Store("x", const(1), "rlx"), Load("r0", "y", "rlx")],
+    ...                     [Store("y", const(1), "rlx"), Load("r0", "x", "rlx")]])
+    >>> explore(sb).executions
     4
 """
 

@@ -13,9 +13,8 @@ consecutive writes only), sw (blue), po (grey), and the hb edges that are
 neither po nor sw and touch the highlighted pair (purple). The highlighted
 pair (a race or a use-after-free) is red, joined by a dashed edge.
 
-Example:
-    >>> from .litmus import parse_litmus
-    >>> # to_svg(explore(parse_litmus(text)).races[0].witness, pair=...) -> "<svg ...>"
+Example: `iobuf litmus tests/litmus/DROP+rel.litmus --graph race.svg` draws the
+smallest racy graph of DROP+rel, the use and the free in red.
 """
 
 from __future__ import annotations
