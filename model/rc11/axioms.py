@@ -78,7 +78,8 @@ def conflicts(g: Graph, e: Event) -> Iterator[tuple[str, int]]:
     """("race" | "use-after-free", older event) for the new access `e` (already pushed)."""
     assert e.loc is not None
     clock = g.clock[e.eid]
-    for a in g.by_loc[e.loc]:
+    # A read conflicts with writes only (frees are writes), and those are exactly mo's.
+    for a in g.mo[e.loc] if e.kind == "R" else g.by_loc[e.loc]:
         ea = g.events[a]
         if a == e.eid or ea.tid == INIT:
             continue
