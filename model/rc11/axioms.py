@@ -77,6 +77,8 @@ def write_slots(g: Graph, loc: str, bound: int) -> Iterator[int]:
 def conflicts(g: Graph, e: Event) -> Iterator[tuple[str, int]]:
     """("race" | "use-after-free", older event) for the new access `e` (already pushed)."""
     assert e.loc is not None
+    if e.mode != "na" and not g.plain.get(e.loc):
+        return  # atomic against atomic: no race, and no free (a free is non-atomic) here
     clock = g.clock[e.eid]
     # A read conflicts with writes only (frees are writes), and those are exactly mo's.
     for a in g.mo[e.loc] if e.kind == "R" else g.by_loc[e.loc]:

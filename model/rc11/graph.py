@@ -64,6 +64,7 @@ class Graph:
         self.by_loc: dict[str, list[int]] = {}
         self.per_thread: list[list[int]] = [[] for _ in range(threads)]
         self.rmw_reader: dict[int, int] = {}  # write -> the RMW read that reads it
+        self.plain: dict[str, int] = {}  # per location: how many non-atomic thread events
         self.sc_fences = 0
         zero = (0,) * threads
         for loc, value in init:
@@ -92,6 +93,8 @@ class Graph:
         self.relclock.append(relclock)
         if ev.tid != INIT:
             self.per_thread[ev.tid].append(ev.eid)
+            if ev.mode == "na" and ev.loc is not None:
+                self.plain[ev.loc] = self.plain.get(ev.loc, 0) + 1
         if ev.loc is not None:
             self.by_loc.setdefault(ev.loc, []).append(ev.eid)
             if ev.kind == "W":
@@ -109,6 +112,8 @@ class Graph:
         self.relclock.pop()
         if ev.tid != INIT:
             self.per_thread[ev.tid].pop()
+            if ev.mode == "na" and ev.loc is not None:
+                self.plain[ev.loc] -= 1
         if ev.loc is not None:
             self.by_loc[ev.loc].pop()
             if ev.kind == "W":
