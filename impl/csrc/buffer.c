@@ -11,8 +11,11 @@
 
 #include "internal.h"
 
-int iob__alloc_new(iob_system *s, int32_t core, uint64_t size, struct iob_alloc **out) {
-    struct iob_alloc *a = malloc(sizeof *a + size);
+/// A new allocation of `size` bytes owned by `core` (the caller runs on it), refcount 1.
+/// \param zero whether the payload must read as zeros (calloc: fresh pages stay untouched)
+static int alloc_new(iob_system *s, int32_t core, uint64_t size, int zero,
+                     struct iob_alloc **out) {
+    struct iob_alloc *a = zero ? calloc(1, sizeof *a + size) : malloc(sizeof *a + size);
     if (a == NULL) return IOB_ENOMEM;
     atomic_init(&a->refcount, 1);
     a->owner = core;
@@ -26,6 +29,10 @@ int iob__alloc_new(iob_system *s, int32_t core, uint64_t size, struct iob_alloc 
     IOB_TRACE(IOB_EV_ALLOC, a, 0, size, 0, 0);
     *out = a;
     return IOB_OK;
+}
+
+int iob__alloc_new(iob_system *s, int32_t core, uint64_t size, struct iob_alloc **out) {
+    return alloc_new(s, core, size, 0, out);
 }
 
 void iob__ref(struct iob_alloc *a) {
@@ -75,11 +82,10 @@ int iob_alloc(iob_system *s, int32_t core, int64_t size, iob_buf **out) {
     iob_buf *b = malloc(sizeof *b);
     if (b == NULL) return IOB_ENOMEM;
     struct iob_alloc *a;
-    if (iob__alloc_new(s, core, (uint64_t)size, &a) != IOB_OK) {
+    if (alloc_new(s, core, (uint64_t)size, 1, &a) != IOB_OK) {
         free(b);
         return IOB_ENOMEM;
     }
-    memset(a->data, 0, (size_t)size);
     IOB_TRACE(IOB_EV_WRITE, a, 0, (uint64_t)size, 0, 0);
     *b = (iob_buf){.sys = s, .a = a, .start = 0, .size = (uint64_t)size, .holder = core};
     *out = b;
