@@ -134,9 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument("--progress", action="store_true", help="draw a bar on stderr")
     args = parser.parse_args(argv)
+    bar = progress_bar(args.examples) if args.progress else None
     result = run_campaign(args.lib, args.examples, args.steps, args.seed,
-                          shrink=not args.no_shrink)
+                          shrink=not args.no_shrink, progress=bar)
+    if bar is not None and sys.stderr.isatty():
+        print(file=sys.stderr)
     if result.finding is None:
         print(f"agree: {result.examples} examples in {result.seconds:.1f}s")
         return 0
@@ -145,18 +149,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return MISMATCH
 
 
+def progress_bar(total: int) -> Callable[[int], None]:
+    """A callback drawing `[#####.....] n/total examples` on a terminal's stderr.
+
+    Hypothesis may run a few examples past `total` (and many more while
+    shrinking a failure); the count keeps going, the bar stays full.
+    """
+    def draw(n: int) -> None:
+        if sys.stderr.isatty():
+            filled = min(30, 30 * n // max(total, 1))
+            print(f"\r  [{'#' * filled}{'.' * (30 - filled)}] {n}/{total} examples", end="",
+                  file=sys.stderr, flush=True)
+    return draw
+
+
 def run_in_subprocess(library: Path | str, examples: int, steps: int, seed: int | None,
                       shrink: bool, env: dict[str, str] | None = None,
-                      timeout: float = 600.0) -> Any:
-    """Run `main` in a fresh interpreter (for crashing or instrumented libraries)."""
+                      timeout: float = 600.0, progress: bool = False) -> Any:
+    """Run `main` in a fresh interpreter (for crashing or instrumented libraries).
+
+    With `progress` the child's stderr (its progress bar) goes to this process's stderr.
+    """
     import subprocess
 
     cmd = [sys.executable, "-m", "iobuf.proofs.campaign", "--lib", str(library),
            "--examples", str(examples), "--steps", str(steps)]
     cmd += [] if seed is None else ["--seed", str(seed)]
     cmd += [] if shrink else ["--no-shrink"]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
-                          check=False)
+    cmd += ["--progress"] if progress else []
+    return subprocess.run(cmd, stdout=subprocess.PIPE,
+                          stderr=None if progress else subprocess.PIPE, text=True,
+                          timeout=timeout, env=env, check=False)
 
 
 if __name__ == "__main__":
