@@ -75,17 +75,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"bench rc11 needs {' and '.join(missing)} (apt-get install -y spin gcc)")
         return 2
     print("drop protocol: dec=rel, fence=acq" + (", hand-off rel/acq" if args.handoff else ""))
-    print(f"{'N':>2} {'graphs':>7} {'rc11 s':>8} {'unsafe':>6} | {'spin states':>11} "
-          f"{'build s':>8} {'pan s':>7} {'total s':>8} | {'rc11/total':>10} {'rc11/pan':>9}")
+    print(f"{'N':>2} {'graphs':>7} {'blocked':>7} {'rc11 s':>8} {'unsafe':>6} | "
+          f"{'spin states':>11} {'build s':>8} {'pan s':>7} {'total s':>8} | "
+          f"{'rc11/total':>10} {'rc11/pan':>9}")
     handoff = ("rel", "acq") if args.handoff else None
     with tempfile.TemporaryDirectory(prefix="iobuf-spin-") as tmp:
         for n in range(args.min_threads, args.max_threads + 1):
             res = explore(build(Drop(n, "rel", "acq", "none", handoff)))  # type: ignore[arg-type]
             spin = run_spin(n, args.handoff, Path(tmp))
-            print(f"{n:>2} {res.executions:>7} {res.seconds:>8.2f} {len(res.findings):>6} | "
+            print(f"{n:>2} {res.executions:>7} {res.blocked:>7} {res.seconds:>8.2f} "
+                  f"{len(res.findings):>6} | "
                   f"{spin.states:>11} {spin.build_seconds:>8.2f} {spin.verify_seconds:>7.2f} "
                   f"{spin.total:>8.2f} | {res.seconds / spin.total:>10.2f} "
                   f"{res.seconds / max(spin.verify_seconds, 1e-6):>9.1f}", flush=True)
     print("ratios < 1: the RC11 explorer finished first; SPIN checks SC only (every order "
-          "alike), the explorer checks RC11 (and finds the races SC cannot see)")
+          "alike), the explorer checks RC11 (and finds the races SC cannot see); blocked: "
+          "explorer branches cut without a graph")
     return 0

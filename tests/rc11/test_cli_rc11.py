@@ -75,7 +75,7 @@ def test_bench_rc11_runs_at_tiny_n(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "rc11", "--max-threads", "2"]) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.strip().startswith("2 "))
-    assert row.split()[1] == "2"  # two graphs for two droppers
+    assert row.split()[1:3] == ["2", "1"]  # two graphs for two droppers, one blocked branch
 
 
 def test_dot_and_svg_of_a_witness() -> None:
