@@ -7,8 +7,9 @@ formula over symbolic relations and ask the solver. Two unrelated
 algorithms reaching the same verdicts is the evidence that neither misses
 or invents executions.
 
-Model: the events of a straight-line program are fixed (init writes, then
-each thread's accesses and fences in program order); what varies is `rf`
+Model: the events a program may perform are fixed (init writes, then each
+thread's accesses and fences in program order, each under the path
+condition that reaches it, see "Control flow"); what varies is `rf`
 (a Boolean per same-location write/read pair, exactly one per read, equal
 values), `mo` (an integer rank per write, distinct per location, init
 first) and the values read (32-bit words, C arithmetic). Every relation of
@@ -21,9 +22,19 @@ An outcome is reachable iff `consistent ∧ prop` is satisfiable; a race
 exists iff `consistent ∧ (a, b conflict, unordered by hb)` is for some pair;
 a use-after-free iff some access is hb-after a free of its location.
 
-Scope: straight-line programs (no `if`, `while`, `assume` or CAS — those
-need path conditions over symbolic control flow, not written yet); the
-litmus suite has 83 such programs of 128. `supported(program)` says which.
+Control flow: a thread's flat code (`compile_thread`: `while` unrolled to
+the program's bound, so every jump is forward and the code is a DAG) is
+executed symbolically. Each pc gets a path condition (the disjunction of
+the guards of the edges reaching it) and registers merged with `If`; an
+event exists iff its path condition holds (`SymEvent.exists`), and every
+relation is guarded by the existence of its ends. `assume` (and the
+unrolling bound's cut) becomes a constraint, as the explorer drops those
+branches. A CAS is two alternative events chosen by a Boolean: success
+(an RMW read with the success order, and its write) or failure (a read
+with the failure order); a strong CAS fails only on an unequal value, a
+weak one may also fail spuriously. A register assigned on some paths only
+is "defined" on those paths only, and herd7's `name=value` is false where
+it is undefined (as in the explorer's outcomes).
 """
 
 from __future__ import annotations
@@ -39,7 +50,10 @@ from iobuf.model.rc11.program import (
     Const,
     Expr,
     IAssign,
+    IAssume,
+    ICas,
     IFence,
+    IJumpUnless,
     ILoad,
     IRmw,
     IStore,
@@ -69,11 +83,13 @@ class SymEvent:
     value: Term
     rmw: bool = False
     free: bool = False
+    exists: Term = True  # the path condition under which the event happens
 
 
 def supported(program: Program) -> bool:
-    """Whether every thread compiles to straight-line code (the scope of this encoding)."""
-    return all(isinstance(i, ILoad | IStore | IRmw | IFence | IAssign)
+    """Whether every instruction is one the encoding knows (all the explorer's, today)."""
+    return all(isinstance(i, ILoad | IStore | IRmw | ICas | IFence | IAssign | IAssume
+                          | IJumpUnless)
                for t in program.threads for i in compile_thread(t, program.unroll).code)
 
 
@@ -124,48 +140,124 @@ class Encoding:
     mo: Rel
     hb: Rel
     consistent: list[Term]
-    final: dict[str, Term]
+    final: dict[str, tuple[Term, Term]]  # name -> (defined, value)
 
 
-def build_events(program: Program) -> tuple[list[SymEvent], dict[str, Term]]:
-    """Init writes, then each thread's events in po order; the registers' final values."""
+Regs = dict[str, tuple[Term, Term]]  # register -> (assigned on this path, value)
+
+
+def _merge(paths: list[tuple[Term, Regs]]) -> tuple[Term, Regs]:
+    """Join the (guard, registers) of the mutually exclusive paths reaching one pc."""
+    if len(paths) == 1:
+        return paths[0]
+    regs: Regs = {}
+    for n in {n for _g, r in paths for n in r}:
+        got = [(g, *r[n]) for g, r in paths if n in r]
+        value = word(0)  # an unassigned register reads 0
+        for g, _a, v in reversed(got):
+            value = v if g is True else z3.If(g, v, value)
+        regs[n] = (disj([conj(g, a) for g, a, _v in got]), value)
+    return disj([g for g, _r in paths]), regs
+
+
+@dataclass
+class Paths:
+    """One thread's symbolic run: its events and the constraints its control flow adds."""
+
+    events: list[SymEvent]
+    constraints: list[Term]
+    final: Regs
+
+
+def run_thread(program: Program, t: int, first_eid: int) -> Paths:
+    """Symbolic execution of thread `t` over its flat code (forward jumps only: a DAG)."""
+    code = compile_thread(program.threads[t], program.unroll)
+    incoming: list[list[tuple[Term, Regs]]] = [[] for _ in range(len(code.code) + 1)]
+    incoming[0].append((True, {}))
+    evs: list[SymEvent] = []
+    cons: list[Term] = []
+
+    def event(kind: str, loc: str | None, mode: str, value: Term, exists: Term,
+              rmw: bool = False, free: bool = False) -> None:
+        evs.append(SymEvent(first_eid + len(evs), t, len(evs), kind, loc, mode, value, rmw,
+                            free, exists))
+
+    def fresh() -> Term:
+        return z3.BitVec(f"v{next(FRESH)}", 32)
+
+    for pc, ins in enumerate(code.code):
+        if isinstance(ins, IJumpUnless) and ins.target <= pc:
+            raise ValueError(f"backward jump at pc {pc}: the code is not a DAG")
+        if not incoming[pc]:
+            continue
+        reach, regs = _merge(incoming[pc])
+        val = {n: v for n, (_a, v) in regs.items()}
+        match ins:
+            case ILoad(r, loc, order):
+                v = fresh()
+                event("R", loc, read_mode(order), v, reach)
+                regs = regs | {code.regs[r]: (True, v)}
+            case IStore(loc, value, order, _text, free):
+                event("W", loc, write_mode(order), value_of(value, val), reach, free=free)
+            case IRmw(r, loc, op, operand, order):
+                v = fresh()
+                event("R", loc, read_mode(order), v, reach, rmw=True)
+                event("W", loc, write_mode(order), _RMW[op](v, value_of(operand, val)), reach,
+                      rmw=True)
+                regs = regs | {code.regs[r]: (True, v)}
+            case ICas():
+                ok, seen_ok, seen_fail = z3.Bool(f"cas{next(FRESH)}"), fresh(), fresh()
+                expected = value_of(ins.expected, val)
+                event("R", ins.loc, read_mode(ins.order), seen_ok, conj(reach, ok), rmw=True)
+                event("W", ins.loc, write_mode(ins.order), value_of(ins.desired, val),
+                      conj(reach, ok), rmw=True)
+                event("R", ins.loc, read_mode(ins.fail), seen_fail, conj(reach, z3.Not(ok)))
+                cons.append(z3.Implies(conj(reach, ok), seen_ok == expected))
+                if not ins.weak:  # a weak CAS may fail spuriously on an equal value
+                    cons.append(z3.Implies(conj(reach, z3.Not(ok)), seen_fail != expected))
+                regs = regs | {code.regs[ins.reg]: (True, _bool(ok)),
+                               code.regs[ins.old]: (True, z3.If(ok, seen_ok, seen_fail))}
+            case IFence(order):
+                event("F", None, order, word(0), reach)
+            case IAssign(r, value):
+                regs = regs | {code.regs[r]: (True, value_of(value, val))}
+            case IAssume(cond):
+                cons.append(z3.Implies(reach, value_of(cond, val) != 0) if reach is not True
+                            else value_of(cond, val) != 0)
+            case IJumpUnless(cond, target):
+                if cond == Const(0):
+                    incoming[target].append((reach, regs))
+                    continue
+                holds = value_of(cond, val) != 0
+                incoming[target].append((conj(reach, z3.Not(holds)), regs))
+                incoming[pc + 1].append((conj(reach, holds), regs))
+                continue
+        incoming[pc + 1].append((reach, regs))
+    _reach, final = _merge(incoming[-1]) if incoming[-1] else (False, {})
+    return Paths(evs, cons, final)
+
+
+def build_events(program: Program) -> tuple[list[SymEvent], dict[str, tuple[Term, Term]],
+                                            list[Term]]:
+    """Init writes, then each thread's events; the final registers; control-flow constraints."""
     init = dict(program.init)
     evs = [SymEvent(i, INIT, 0, "W", loc, "na", word(init.get(loc, 0)))
            for i, loc in enumerate(program.locations())]
-    final: dict[str, Term] = {}
-    for t, stmts in enumerate(program.threads):
-        code = compile_thread(stmts, program.unroll)
-        regs: dict[str, Term] = {}
-        for ins in code.code:
-            idx = sum(1 for e in evs if e.tid == t)
-            match ins:
-                case ILoad(r, loc, order):
-                    v = z3.BitVec(f"v{next(FRESH)}", 32)
-                    evs.append(SymEvent(len(evs), t, idx, "R", loc, read_mode(order), v))
-                    regs[code.regs[r]] = v
-                case IStore(loc, value, order, _text, free):
-                    mode = "na" if order == "na" else write_mode(order)
-                    evs.append(SymEvent(len(evs), t, idx, "W", loc, mode, value_of(value, regs),
-                                        free=free))
-                case IRmw(r, loc, op, operand, order):
-                    v = z3.BitVec(f"v{next(FRESH)}", 32)
-                    new = _RMW[op](v, value_of(operand, regs))
-                    evs.append(SymEvent(len(evs), t, idx, "R", loc, read_mode(order), v, True))
-                    evs.append(SymEvent(len(evs), t, idx + 1, "W", loc, write_mode(order), new,
-                                        True))
-                    regs[code.regs[r]] = v
-                case IFence(order):
-                    evs.append(SymEvent(len(evs), t, idx, "F", None, order, word(0)))
-                case IAssign(r, value):
-                    regs[code.regs[r]] = value_of(value, regs)
-        final |= {f"{t}:{name}": v for name, v in regs.items() if not name.startswith("#")}
-    return evs, final
+    final: dict[str, tuple[Term, Term]] = {}
+    cons: list[Term] = []
+    for t in range(len(program.threads)):
+        run = run_thread(program, t, len(evs))
+        evs += run.events
+        cons += run.constraints
+        final |= {f"{t}:{n}": av for n, av in run.final.items() if not n.startswith("#")}
+    return evs, final, cons
 
 
 # --- relational algebra on Boolean matrices ------------------------------------------------
 
 
-def _and(a: Term, b: Term) -> Term:
+def conj(a: Term, b: Term) -> Term:
+    """a ∧ b, keeping Python True as the neutral element (static relations stay small)."""
     if a is True:
         return b
     if b is True:
@@ -173,7 +265,8 @@ def _and(a: Term, b: Term) -> Term:
     return z3.And(a, b)
 
 
-def _or(terms: list[Term]) -> Term:
+def disj(terms: list[Term]) -> Term:
+    """The disjunction of a non-empty list (True if any is Python True)."""
     if any(t is True for t in terms):
         return True
     return terms[0] if len(terms) == 1 else z3.Or(terms)
@@ -185,7 +278,7 @@ def union(*rels: Rel) -> Rel:
     for r in rels:
         for k, v in r.items():
             out.setdefault(k, []).append(v)
-    return {k: _or(v) for k, v in out.items()}
+    return {k: disj(v) for k, v in out.items()}
 
 
 def compose(a: Rel, b: Rel) -> Rel:
@@ -196,8 +289,21 @@ def compose(a: Rel, b: Rel) -> Rel:
     out: dict[tuple[int, int], list[Term]] = {}
     for (x, y), u in a.items():
         for z, v in succ.get(y, ()):
-            out.setdefault((x, z), []).append(_and(u, v))
-    return {k: _or(v) for k, v in out.items()}
+            out.setdefault((x, z), []).append(conj(u, v))
+    return {k: disj(v) for k, v in out.items()}
+
+
+def cycles(a: Rel, b: Rel, only: set[tuple[int, int]] | None = None) -> Rel:
+    """The entries of a;b, only the diagonal (or only the `only` pairs): n^2 work, not n^3."""
+    succ: dict[int, list[tuple[int, Term]]] = {}
+    for (x, y), v in b.items():
+        succ.setdefault(x, []).append((y, v))
+    out: dict[tuple[int, int], list[Term]] = {}
+    for (x, y), u in a.items():
+        for z, v in succ.get(y, ()):
+            if (x, z) in only if only is not None else x == z:
+                out.setdefault((x, z), []).append(conj(u, v))
+    return {k: disj(v) for k, v in out.items()}
 
 
 def plus(a: Rel, n: int) -> Rel:
