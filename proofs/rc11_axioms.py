@@ -24,6 +24,11 @@ Two closures are computed in closed form, for speed (both are exact):
   visits each thread once, since two visits to one thread are po-ordered
   and shortcut the path.
 
+`witness` turns a satisfying model back into the explorer's `Execution`
+(the existing events, renumbered; rf; mo sorted by rank), the object `iobuf
+litmus` renders; the tests re-check those graphs with the explorer's own
+relational code.
+
 `omit` drops one axiom (or synchronisation altogether): the negative twins
 that show the agreement test can fail.
 """
@@ -35,10 +40,13 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import iobuf.model
 import z3
+from iobuf.model.rc11.events import Event
 from iobuf.model.rc11.explorer import explore
+from iobuf.model.rc11.graph import Execution
 from iobuf.model.rc11.litmus import parse_litmus
 from iobuf.model.rc11.program import Program, Prop
 
@@ -117,7 +125,7 @@ def encode(program: Program, rs: str = "cxx20", omit: frozenset[str] = frozenset
         cons += [z3.Implies(t, value == w.value) for t, w in zip(top, mine, strict=True)]
         final[loc] = (True, value)
     cons = [c for c in cons if c is not True]
-    return Encoding(evs, po, rf, mo, hb, cons, final)
+    return Encoding(evs, po, rf, mo, rank, hb, cons, final)
 
 
 def _hb(evs: list[SymEvent], po: Rel, rf: Rel, rmw: Rel, rs: str) -> Rel:
@@ -189,6 +197,40 @@ def _sat(solver: z3.Solver, *extra: Term) -> bool:
     if verdict == z3.unknown:
         raise RuntimeError("z3 answered unknown")
     return bool(verdict == z3.sat)
+
+
+def witness(program: Program, rs: str = "cxx20", holds: bool = True,
+            omit: frozenset[str] = frozenset()) -> Execution | None:
+    """A consistent execution where the condition's proposition holds (or fails), as the
+    explorer's `Execution` (what `iobuf litmus` renders), or None if there is none."""
+    enc = encode(program, rs, omit)
+    prop = prop_term(program.condition.prop, enc.final)
+    solver = z3.Solver()
+    solver.add(*enc.consistent, prop if holds else z3.Not(prop))
+    if solver.check() != z3.sat:
+        return None
+    m = solver.model()
+
+    def val(x: Term) -> Any:
+        v = m.eval(x if x is not True else z3.BoolVal(True), model_completion=True)
+        return z3.is_true(v) if z3.is_bool(v) else v.as_signed_long() if z3.is_bv(v) \
+            else v.as_long()
+
+    alive = [e for e in enc.events if val(e.exists)]
+    new = {e.eid: i for i, e in enumerate(alive)}
+    index: dict[int, int] = {}
+    events = []
+    for e in alive:
+        po = index[e.tid] = index.get(e.tid, -1) + 1
+        events.append(Event(new[e.eid], e.tid, 0 if e.tid == INIT else po, e.kind,  # type: ignore[arg-type]
+                            e.loc, e.mode, val(e.value), e.rmw, e.free, e.text))  # type: ignore[arg-type]
+    rf = tuple(sorted((new[w], new[r]) for (w, r), v in enc.rf.items()
+                      if r in new and w in new and val(v)))
+    locs = sorted({e.loc for e in alive if e.kind == "W" and e.loc is not None})
+    mo = tuple((loc, tuple(new[w.eid] for w in sorted(
+        (w for w in alive if w.kind == "W" and w.loc == loc), key=lambda w: val(enc.rank[w.eid]))))
+        for loc in locs)
+    return Execution(tuple(events), rf, mo, len(program.threads))
 
 
 @cache  # pure (programs are frozen values): the CLI and the tests share answers in one process

@@ -84,6 +84,7 @@ class SymEvent:
     rmw: bool = False
     free: bool = False
     exists: Term = True  # the path condition under which the event happens
+    text: str = ""  # the instruction, as the explorer labels it
 
 
 def supported(program: Program) -> bool:
@@ -138,6 +139,7 @@ class Encoding:
     po: Rel
     rf: Rel
     mo: Rel
+    rank: dict[int, Term]  # each write's place in mo
     hb: Rel
     consistent: list[Term]
     final: dict[str, tuple[Term, Term]]  # name -> (defined, value)
@@ -179,8 +181,9 @@ def run_thread(program: Program, t: int, first_eid: int) -> Paths:
 
     def event(kind: str, loc: str | None, mode: str, value: Term, exists: Term,
               rmw: bool = False, free: bool = False) -> None:
+        text = getattr(ins, "text", "")
         evs.append(SymEvent(first_eid + len(evs), t, len(evs), kind, loc, mode, value, rmw,
-                            free, exists))
+                            free, exists, text))
 
     def fresh() -> Term:
         return z3.BitVec(f"v{next(FRESH)}", 32)
