@@ -17,7 +17,7 @@ def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "prove", help="z3 proofs, negative twins and CrossHair runs over the model")
     parser.add_argument("--no-crosshair", action="store_true",
-                        help="skip the CrossHair runs (z3 proofs only, about a second)")
+                        help="skip the CrossHair runs (z3 proofs only)")
     parser.add_argument("--contract-timeout", type=float, default=1.0,
                         help="CrossHair seconds per contract (default 1)")
     parser.add_argument("--diff-timeout", type=float, default=3.0,

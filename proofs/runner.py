@@ -1,7 +1,8 @@
 """Every proof and CrossHair run, in one pass: what `iobuf prove` prints and pytest checks.
 
 The z3 families (`ranges`, `schedule`, `induction`, `rc11_axioms`) take
-about ten seconds in all (the RC11 agreement sweep is most of it); the
+about half a minute of CPU in all (the RC11 agreement sweep over the
+litmus suite is nearly all of it; the rest is about a second); the
 CrossHair runs are subprocesses that take tens of seconds, so they start
 first, on worker threads, and the z3 proofs run meanwhile. Results are
 reported in a fixed order: z3 proofs as they finish, then CrossHair.
