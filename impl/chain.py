@@ -152,9 +152,10 @@ class IoBuf(Handle):
 
     def hexdump(self, limit: int = 1024) -> str:
         """`hexdump -Cv`-style lines for the first `limit` bytes."""
+        live = self._live()  # a dead handle first, then the arguments (the guard's order)
         if not _ffi.is_int(limit) or limit < 0:
             raise InvalidArgument(f"hexdump: limit must be a non-negative int, got {limit!r}")
-        return hexdump.render(self._system, self._live(), _ffi.clamp(limit))
+        return hexdump.render(self._system, live, _ffi.clamp(limit))
 
     def consumer(self) -> Consumer:
         """A cursor that reads this iobuf from the front without copying it."""

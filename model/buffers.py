@@ -91,7 +91,8 @@ def _check_buffer_action(
         case Write(_, pos, data):
             if not is_bytes_like(data):
                 return InvalidArgument(f"write: data must be bytes-like, got {type(data).__name__}")
-            if err := range_error(size, pos, len(data), "write"):
+            # nbytes, not len(): a memoryview of 4-byte items writes 4 bytes per item
+            if err := range_error(size, pos, memoryview(data).nbytes, "write"):
                 return err
             if state.allocations[handle.view.alloc].refcount > 1:
                 return SharedWriteError("write: the buffer is shared; clone it first")

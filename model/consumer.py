@@ -13,6 +13,8 @@ where it was.
 
 from __future__ import annotations
 
+import weakref
+from array import array
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -85,19 +87,34 @@ class Consumer:
         """Pass the next `n` bytes to `fn` piece by contiguous piece; stop when it returns True.
 
         Returns the bytes consumed: `n`, or fewer if `fn` stopped early (the
-        piece it stopped on counts as consumed).
+        piece it stopped on counts as consumed). The memoryviews pin the
+        iobuf while they live: a callback that tries to trim, pop or release
+        it gets BufferError. If `fn` changes it otherwise (an append), the next
+        piece raises ReleasedHandleError.
         """
         n = self._count(n)
         if not callable(fn):
             raise InvalidArgument(f"consume: {fn!r} is not callable")
         done = 0
-        for piece in self._pieces(n):
-            stop = fn(memoryview(piece))
+        for piece in list(self._pieces(n)):
+            if done:
+                self._check()  # the callback may have changed the iobuf under us
+            stop = fn(self._export(piece))
             done += len(piece)
             self._pos += len(piece)
             if stop is True:
                 break
         return done
+
+    def _export(self, piece: bytes) -> memoryview:
+        """A read-only view of `piece` that pins the iobuf while it (or a slice of it) lives.
+
+        The model's bytes are immutable copies, so nothing could dangle; the pin
+        exists so the model refuses what the implementation must refuse.
+        """
+        pinned = array("B", piece)
+        self._io._exports.append(weakref.ref(pinned))
+        return memoryview(pinned).toreadonly()
 
     def peek(self, n: int) -> bytes:
         """The next `n` bytes, without consuming them."""

@@ -1,7 +1,10 @@
 """`IoBuf`: the object API of the fragment chain, a facade over `iobuf.model.chain`.
 
 Like `Buffer`, an `IoBuf` object names one slot of `State.chains` and dies
-when released, sent, or consumed by `prepend`. It also counts its own
+when released, sent, or consumed by `prepend`. While a memoryview that a
+consumer handed out is alive, whatever would take its bytes away (trims,
+pops, release, `System.close`) raises BufferError and changes nothing, as
+`bytearray` refuses to resize while exported. It also counts its own
 mutations (`_version`), so a `Consumer` borrowing it notices a change under
 its feet instead of reading stale positions (Redpanda's iterator_consumer
 leaves that undefined).
@@ -16,9 +19,10 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import total_ordering
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .actions import (
     Append,
@@ -69,6 +73,16 @@ class IoBuf:
         self._system = system
         self._slot: int | None = slot
         self._version = 0
+        # Memory handed out as memoryviews by a consumer (see Consumer.consume):
+        # while one lives, the bytes it shows must not go away.
+        self._exports: list[weakref.ref[Any]] = []
+        system._iobufs.append(weakref.ref(self))
+
+    def _check_no_exports(self) -> None:
+        """BufferError while a memoryview over this iobuf's fragments is alive (as bytearray)."""
+        self._exports = [r for r in self._exports if r() is not None]
+        if self._exports:
+            raise BufferError(f"{len(self._exports)} memoryview(s) of this iobuf are alive")
 
     # -- plumbing -----------------------------------------------------------
     def _live(self) -> int:
@@ -142,6 +156,7 @@ class IoBuf:
 
     def hexdump(self, limit: int = 1024) -> str:
         """`hexdump -Cv`-style lines for the first `limit` bytes."""
+        self._live()  # a dead handle first, then the arguments (the guard's order)
         if not is_int(limit) or limit < 0:
             raise InvalidArgument(f"hexdump: limit must be a non-negative int, got {limit!r}")
         return hexdump(bytes(self), limit)
@@ -176,6 +191,7 @@ class IoBuf:
         """Consume `other`, moving its fragments in front of this iobuf's."""
         self._apply(Prepend(self._live(), self._other_slot(other)))
         other._slot = None  # its fragments moved into this iobuf
+        self._exports += other._exports  # and so did any memory it pinned
 
     def share(self, pos: int, size: int) -> IoBuf:
         """A new iobuf viewing `[pos, pos + size)` without copying (refcounts + 1)."""
@@ -185,32 +201,41 @@ class IoBuf:
         """A deep copy in fresh fragments owned by the holder."""
         return self._derive(ChainCopy(self._live()))
 
+    def _unpinned(self, n: object = 0) -> int:
+        """The slot, once the handle is alive, `n` is an int and no export pins the memory."""
+        slot = self._live()
+        if not is_int(n):
+            raise InvalidArgument(f"expected an int, got {n!r}")
+        self._check_no_exports()
+        return slot
+
     def trim_front(self, n: int) -> None:
         """Drop the first `n` bytes (all of them when n exceeds the size)."""
-        self._apply(ChainTrimFront(self._live(), n))
+        self._apply(ChainTrimFront(self._unpinned(n), n))
 
     def trim_back(self, n: int) -> None:
         """Drop the last `n` bytes (all of them when n exceeds the size)."""
-        self._apply(ChainTrimBack(self._live(), n))
+        self._apply(ChainTrimBack(self._unpinned(n), n))
 
     def pop_front(self) -> None:
         """Drop the first fragment; OutOfRange when empty."""
-        self._apply(PopFront(self._live()))
+        self._apply(PopFront(self._unpinned()))
 
     def pop_back(self) -> None:
         """Drop the last fragment; OutOfRange when empty."""
-        self._apply(PopBack(self._live()))
+        self._apply(PopBack(self._unpinned()))
 
     def send(self, core: Core) -> IoBuf:
         """Move this iobuf to `core`; this object is dead afterwards."""
         action = ChainSend(self._live(), self._system._core_id(core))
         new = self._derive(action)
         self._slot = None  # ownership moved to `new`
+        new._exports, self._exports = self._exports, []  # pinned memory moved with it
         return new
 
     def release(self) -> None:
         """Drop this iobuf and its fragment references (foreign last drops defer)."""
-        self._apply(ChainRelease(self._live()))
+        self._apply(ChainRelease(self._unpinned()))
         self._slot = None
 
     def __enter__(self) -> IoBuf:

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -66,6 +67,8 @@ class System:
         self.state: State = initial(cores)
         self._cores = tuple(Core(self, i) for i in range(cores))
         self._closed = False
+        # Every IoBuf object made, for close() (IoBufs are unhashable: no WeakSet).
+        self._iobufs: list[weakref.ref[IoBuf]] = []
 
     @property
     def cores(self) -> tuple[Core, ...]:
@@ -99,9 +102,16 @@ class System:
         return self._closed
 
     def close(self) -> None:
-        """Release every live handle, poll every core; every handle is dead afterwards."""
+        """Release every live handle, poll every core; every handle is dead afterwards.
+
+        Raises BufferError, changing nothing, while a consumer's memoryview is alive.
+        """
         if self._closed:
             return
+        for ref in self._iobufs:
+            io = ref()
+            if io is not None and io._slot is not None:
+                io._check_no_exports()
         for slot in reversed(range(len(self.state.chains))):
             if self.state.chains[slot] is not None:
                 self.apply(ChainRelease(slot))

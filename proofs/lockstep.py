@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -209,10 +210,9 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
             r, m = both(rc.iobuf, ic.iobuf)
             for i, n in enumerate(reversed(sizes)):
                 data = bytes((salt + 7 * i + k) % 256 for k in range(n))
-                rb, mb = both(lambda n=n: rc.alloc(n), lambda n=n: ic.alloc(n))
-                both(lambda rb=rb, data=data: rb.write(0, data),
-                     lambda mb=mb, data=data: mb.write(0, data))
-                both(lambda rb=rb: r.prepend_buffer(rb), lambda mb=mb: m.prepend_buffer(mb))
+                rb, mb = both(partial(rc.alloc, n), partial(ic.alloc, n))
+                both(partial(rb.write, 0, data), partial(mb.write, 0, data))
+                both(partial(r.prepend_buffer, rb), partial(m.prepend_buffer, mb))
             return self._new("iobuf", r, m)
 
         @rule(io=iobufs, size=SIZES, salt=st.integers(0, 255))

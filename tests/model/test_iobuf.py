@@ -274,3 +274,46 @@ def test_consumer_is_invalidated_by_a_change(api: Any) -> None:
     io.trim_front(1)
     with pytest.raises(api.ReleasedHandleError):
         k.read_u8()
+
+
+def test_consumed_memoryviews_pin_the_iobuf(api: Any) -> None:
+    s, io, data = chain_of(api, 10, 10)
+    kept: list[memoryview] = []
+    assert io.consumer().consume(20, kept.append) == 20
+    assert b"".join(bytes(m) for m in kept) == data
+    for op in (lambda: io.trim_back(1), io.pop_front, io.release, s.close):
+        with pytest.raises(BufferError):
+            op()
+    with pytest.raises(api.InvalidArgument):
+        io.trim_front("1")  # argument types are checked before the pin
+    moved = io.send(s.core(1))  # the pin moves with the memory
+    with pytest.raises(BufferError):
+        moved.trim_front(1)
+    kept.clear()
+    moved.trim_front(1)
+    assert bytes(moved) == data[1:]
+
+
+def test_a_consume_callback_that_appends_stops_the_consumer(api: Any) -> None:
+    _s, io, data = chain_of(api, 10, 10)
+    with pytest.raises(api.ReleasedHandleError):
+        io.consumer().consume(20, lambda m: io.append(b"x"))
+    assert bytes(io) == data + b"x"
+
+
+def test_write_counts_bytes_not_items(api: Any) -> None:
+    s = api.System(cores=1)
+    b = s.core(0).alloc(8)
+    words = memoryview(bytes(range(8))).cast("I")  # two 4-byte items
+    b.write(0, words)
+    assert b.read() == bytes(range(8)) and b.size == 8
+    with pytest.raises(api.OutOfRange):
+        b.write(4, words)  # 8 bytes at 4 do not fit, although len(words) == 2
+
+
+def test_hexdump_of_a_dead_iobuf_is_a_released_handle_error(api: Any) -> None:
+    s = api.System(cores=1)
+    io = s.core(0).iobuf()
+    io.release()
+    with pytest.raises(api.ReleasedHandleError):
+        io.hexdump("bad limit")
