@@ -21,19 +21,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # The public API is implemented twice: by the model (the spec) and by the C
-# library. Tests written against `api` run unchanged against both; the
-# implementation joins once `iobuf.impl` exports `System`.
-def _api_modules() -> list[str]:
-    import importlib
-
-    names = ["iobuf.model"]
-    impl = importlib.import_module("iobuf.impl")
-    if hasattr(impl, "System"):
-        names.append("iobuf.impl")
-    return names
-
-
-@pytest.fixture(params=_api_modules())
+# library. Tests written against `api` run unchanged against both.
+@pytest.fixture(params=["iobuf.model", "iobuf.impl"])
 def api(request: pytest.FixtureRequest) -> object:
     """The module under test: `iobuf.model` or `iobuf.impl` (same API)."""
     import importlib
