@@ -2,12 +2,14 @@
 
 Checks, in order (each prints what it checked, how much and how long):
 1. model: exhaustive exploration of the ownership and chain machines;
-2. lockstep: a Hypothesis campaign driving the model and the C library
+2. orders: the memory orders the library declares for its atomic sites,
+   plugged into the RC11 deferred-delete and uniqueness protocols;
+3. lockstep: a Hypothesis campaign driving the model and the C library
    (the bundled one, or `--lib PATH`: any library implementing iobuf.h) in
    step, in a subprocess so a crashing library is a finding, not a crash;
-3. sanitizers: a shorter campaign on an ASan+UBSan build of the bundled
+4. sanitizers: a shorter campaign on an ASan+UBSan build of the bundled
    sources (skipped with a note for `--lib`, whose sources we do not have);
-4. mutants (`--mutants`): every mutant of tests/mutants/mutants.toml must be
+5. mutants (`--mutants`): every mutant of tests/mutants/mutants.toml must be
    killed.
 A finding prints a shrunk, runnable reproducer and makes the exit status 1.
 """
@@ -81,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         report.check(name, _bind(_explore, name))
     library = args.lib or str(_bundled())
     print(f"implementation: {library}")
+    report.check("orders (rc11)", lambda: _orders(library))
     report.check("lockstep", lambda: _lockstep(library, args))
     if args.lib is None:
         report.check("lockstep (asan+ubsan)", lambda: _sanitized(args))
@@ -105,6 +108,21 @@ def _explore(name: str) -> tuple[bool, str]:
     if r.vacuous:
         return False, f"{detail}; never witnessed: {', '.join(r.vacuous)}"
     return True, detail
+
+
+def _orders(library: str) -> tuple[bool, str]:
+    from iobuf.proofs.orders import check_orders, library_orders
+
+    orders = library_orders(library)
+    checks = check_orders(orders)
+    declared = ", ".join(f"{site}={orders[site]}" for site in
+                         ("refcount.dec", "drop.fence", "xfree.push", "xfree.drain",
+                          "refcount.unique"))
+    unsafe = [c for c in checks if not c.safe]
+    if not unsafe:
+        return True, f"{len(checks)} protocols safe with {declared}"
+    lines = [f"{c.name}: {c.evidence}" for c in unsafe]
+    return False, "\n".join([f"unsafe with {declared}", *lines])
 
 
 def _bundled() -> Path:

@@ -5,6 +5,7 @@ source edit (never an #ifdef in the product code) applied to a temporary
 copy of impl/csrc; the copy is built with `iobuf.impl.build` and judged in a
 subprocess, so a mutant that corrupts memory or hangs is judged by its exit
 instead of taking the judge down with it. A mutant is *killed* when the
+orders it declares make a protocol of the RC11 catalogue unsafe, when the
 lockstep machine finds a difference from the model (the evidence is a test
 that reproduces it), when it crashes, or when it hangs. Only the campaign's
 explicit mismatch status counts as a lockstep kill: any other failure of the
@@ -92,9 +93,14 @@ def judge(mutant: Mutant, examples: int = 200, steps: int = 40, shrink: bool = T
     Without `shrink` the first failing program is the evidence (faster; for kill rates).
     """
     from .campaign import MISMATCH, run_in_subprocess
+    from .orders import check_orders, library_orders
 
     start = time.perf_counter()
     lib = build_mutant(mutant)
+    unsafe = [c for c in check_orders(library_orders(lib)) if not c.safe]
+    if unsafe:
+        return Verdict(mutant.name, "orders (rc11)", time.perf_counter() - start,
+                       f"{unsafe[0].name}: {unsafe[0].evidence}")
     try:
         done = run_in_subprocess(lib, examples, steps, seed=0, shrink=shrink,
                                  timeout=LOCKSTEP_TIMEOUT)
