@@ -35,6 +35,17 @@ def _counterexample(name: str, variant: Step, bounds: Bounds, title: str) -> tup
     return name, trace_svg(bounds.cores, report.violation.trace, variant, title)
 
 
+def _litmus_witness(name: str) -> str:
+    """The smallest racy graph of a litmus test of the suite, drawn by the RC11 renderer."""
+    from iobuf.model.rc11 import explore, parse_litmus
+    from iobuf.model.rc11.render import to_svg
+
+    text = (HERE.parent / "tests" / "litmus" / f"{name}.litmus").read_text()
+    result = explore(parse_litmus(text))
+    finding = min(result.findings, key=lambda f: (f.witness.size(), f.kind, f.first))
+    return to_svg(finding.witness, result.rs, finding.pair, name)
+
+
 def figures() -> dict[str, str]:
     """Every figure of the docs, by file name."""
     # slot numbers: the share takes slot 1; the send moves it to core 1 (still slot 1)
@@ -50,6 +61,8 @@ def figures() -> dict[str, str]:
                         CHAIN_TWIN_BOUNDS, "twin: Redpanda's trim_back keeps the slack"),
         _counterexample("seed-share.svg", broken_chains.seed_share, CHAIN_TWIN_BOUNDS,
                         "twin: the seed blog's share"),
+        ("drop-rlx-facq.svg", _litmus_witness("DROP+rlx+facq")),
+        ("drop-rel.svg", _litmus_witness("DROP+rel")),
     ])
 
 
