@@ -39,8 +39,11 @@ from hypothesis.stateful import (
     rule,
 )
 
-settings.register_profile("lockstep-fast", max_examples=40, stateful_step_count=30,
-                          deadline=None)
+FAST_EXAMPLES, FAST_STEPS = 300, 40
+"""The fast profile's budget: what every pytest run spends, and what each mutant must die in."""
+
+settings.register_profile("lockstep-fast", max_examples=FAST_EXAMPLES,
+                          stateful_step_count=FAST_STEPS, deadline=None)
 settings.register_profile("lockstep-thorough", max_examples=2000, stateful_step_count=80,
                           deadline=None)
 

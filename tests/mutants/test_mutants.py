@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from iobuf.impl import build
+from iobuf.proofs.lockstep import FAST_EXAMPLES, FAST_STEPS
 from iobuf.proofs.mutants import Mutant, MutantError, apply, judge, load_catalogue
 
 CATALOGUE = load_catalogue(Path(__file__).parent / "mutants.toml")
@@ -30,11 +31,13 @@ def test_the_unmutated_library_survives_the_judge() -> None:
     # crashes on start) would make the kill rate meaningless.
     first = CATALOGUE[0]
     null = Mutant("null", first.file, first.old, first.old, "changes nothing")
-    assert judge(null, examples=300, steps=40, shrink=False).killer == "survived"
+    assert judge(null, examples=FAST_EXAMPLES, steps=FAST_STEPS, shrink=False).killer == "survived"
 
 
 def test_every_mutant_is_killed(capsys: pytest.CaptureFixture[str]) -> None:
-    verdicts = [judge(m, examples=300, steps=40, shrink=False) for m in CATALOGUE]
+    # every mutant must die within the budget pytest's lockstep run spends (the fast profile)
+    verdicts = [judge(m, examples=FAST_EXAMPLES, steps=FAST_STEPS, shrink=False)
+                for m in CATALOGUE]
     with capsys.disabled():
         print(f"\n{'mutant':34} {'killer':22} {'seconds':>8}")
         for v in verdicts:
