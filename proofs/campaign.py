@@ -103,7 +103,7 @@ def run_campaign(
         with with_reporter(lambda value: lines.append(str(value))):
             run_state_machine_as_test(Counted, settings=settings(
                 max_examples=examples, stateful_step_count=steps, deadline=None,
-                database=None, report_multiple_bugs=False,
+                database=None, derandomize=False, report_multiple_bugs=False,
                 phases=list(Phase) if shrink else [Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck)))
     except AssertionError as e:

@@ -252,6 +252,31 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
             r, m = both(lambda: io.ref.share(pos, size), lambda: io.imp.share(pos, size))
             return self._new("iobuf", r, m)
 
+        @rule(io=iobufs, d=st.integers(1, 3), extra=st.integers(0, 3))
+        def share_straddling(self, io: Pair, d: int, extra: int) -> None:
+            """Share from inside the first fragment into the next: pos must restart at 0."""
+            n = _length(io.ref)
+            first = _point(io.ref, n, (1, 0))
+            pos = max(first - d, 0)
+            size = min(n - pos, d + extra)
+            r, m = both(lambda: io.ref.share(pos, size), lambda: io.imp.share(pos, size))
+            if r is not None:
+                assert bytes(r) == bytes(m)
+                both(r.release, m.release)
+
+        @rule(io=iobufs, cut=st.integers(1, 3), salt=st.integers(0, 255))
+        def share_trim_back_append(self, io: Pair, cut: int, salt: int) -> None:
+            """A share sees the tail; trim_back cuts into it; an append must not rewrite it."""
+            n = _length(io.ref)
+            r, m = both(lambda: io.ref.share(0, n), lambda: io.imp.share(0, n))
+            if r is None:
+                return
+            both(lambda: io.ref.trim_back(cut), lambda: io.imp.trim_back(cut))
+            data = bytes((salt + i) % 256 for i in range(cut))
+            both(lambda: io.ref.append(data), lambda: io.imp.append(data))
+            assert bytes(r) == bytes(m), "a shared view changed under an append"
+            both(r.release, m.release)
+
         @rule(io=iobufs, pos=st.integers(-1, 3000), size=st.integers(-1, 3000))
         def share_anywhere(self, io: Pair, pos: int, size: int) -> None:
             r, m = both(lambda: io.ref.share(pos, size), lambda: io.imp.share(pos, size))
@@ -269,6 +294,13 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
         def trim_iobuf(self, io: Pair, where: tuple[int, int], back: bool) -> None:
             op = "trim_back" if back else "trim_front"
             n = _point(io.ref, _length(io.ref), where, from_back=back)
+            both(lambda: getattr(io.ref, op)(n), lambda: getattr(io.imp, op)(n))
+
+        @rule(io=iobufs, k=st.integers(1, 2), back=st.booleans())
+        def trim_whole_fragments(self, io: Pair, k: int, back: bool) -> None:
+            """Trim exactly k fragments' worth: the off-by-one at a fragment boundary lives here."""
+            op = "trim_back" if back else "trim_front"
+            n = _point(io.ref, _length(io.ref), (k, 0), from_back=back)
             both(lambda: getattr(io.ref, op)(n), lambda: getattr(io.imp, op)(n))
 
         @rule(io=iobufs, back=st.booleans())
