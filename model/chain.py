@@ -127,9 +127,9 @@ def step_chain(state: State, action: ChainAction) -> State:
     """The state after an enabled chain action (the guard has been checked by `step`)."""
     match action:
         case NewChain(core):
-            return _put(state, ChainState(core), free_slot(state.chains))
+            return put_chain(state, ChainState(core), free_slot(state.chains))
         case Append(c, data):
-            return _put(*append(state, _chain(state, c), bytes(data)), c)
+            return put_chain(*append(state, live_chain(state, c), bytes(data)), c)
         case AppendBuffer(c, b):
             return _append_buffer(state, c, b)
         case PrependBuffer(c, b):
@@ -137,31 +137,31 @@ def step_chain(state: State, action: ChainAction) -> State:
         case AppendFragments(c, other):
             return _append_fragments(state, c, other)
         case Prepend(c, other):
-            mine, theirs = _chain(state, c), _chain(state, other)
+            mine, theirs = live_chain(state, c), live_chain(state, other)
             state = replace(state, chains=put_slot(state.chains, other, None))
-            return _put(state, replace(mine, fragments=theirs.fragments + mine.fragments), c)
+            return put_chain(state, replace(mine, fragments=theirs.fragments + mine.fragments), c)
         case ChainShare(c, pos, size):
-            state, shared = share(state, _chain(state, c), pos, size)
-            return _put(state, shared, free_slot(state.chains))
+            state, shared = share(state, live_chain(state, c), pos, size)
+            return put_chain(state, shared, free_slot(state.chains))
         case ChainCopy(c):
-            state, copied = copy(state, _chain(state, c))
-            return _put(state, copied, free_slot(state.chains))
+            state, copied = copy(state, live_chain(state, c))
+            return put_chain(state, copied, free_slot(state.chains))
         case ChainTrimFront(c, n):
-            return _put(*trim_front(state, _chain(state, c), n), c)
+            return put_chain(*trim_front(state, live_chain(state, c), n), c)
         case ChainTrimBack(c, n):
-            return _put(*trim_back(state, _chain(state, c), n), c)
+            return put_chain(*trim_back(state, live_chain(state, c), n), c)
         case PopFront(c) | PopBack(c):
-            chain = _chain(state, c)
+            chain = live_chain(state, c)
             i = 0 if isinstance(action, PopFront) else len(chain.fragments) - 1
             state = drop_reference(state, chain.fragments[i].view.alloc, chain.holder)
             rest = chain.fragments[:i] + chain.fragments[i + 1 :]
-            return _put(state, replace(chain, fragments=rest), c)
+            return put_chain(state, replace(chain, fragments=rest), c)
         case ChainSend(c, core):
-            chain = _chain(state, c)
+            chain = live_chain(state, c)
             state = replace(state, chains=put_slot(state.chains, c, None))
-            return _put(state, replace(chain, holder=core), free_slot(state.chains))
+            return put_chain(state, replace(chain, holder=core), free_slot(state.chains))
         case ChainRelease(c):
-            chain = _chain(state, c)
+            chain = live_chain(state, c)
             state = replace(state, chains=put_slot(state.chains, c, None))
             return _drop_all(state, chain.fragments, chain.holder)
     raise InvalidArgument(f"not a chain action: {action!r}")
@@ -174,13 +174,14 @@ def new_chain_slot(state: State, action: ChainAction) -> int:
     return free_slot(state.chains)
 
 
-def _chain(state: State, slot: int) -> ChainState:
+def live_chain(state: State, slot: int) -> ChainState:
+    """The chain in `slot`, which an enabled action guarantees is live."""
     chain = state.chains[slot]
     assert chain is not None
     return chain
 
 
-def _put(state: State, chain: ChainState, slot: int) -> State:
+def put_chain(state: State, chain: ChainState, slot: int) -> State:
     """`state` with `chain` in `slot`."""
     return replace(state, chains=put_slot(state.chains, slot, chain))
 
@@ -221,32 +222,32 @@ def _take_buffer(state: State, b: int) -> tuple[State, View]:
 
 
 def _append_buffer(state: State, c: int, b: int) -> State:
-    chain = _chain(state, c)
+    chain = live_chain(state, c)
     state, view = _take_buffer(state, b)
     if view.size == 0:
         return drop_reference(state, view.alloc, chain.holder)
     if view.size <= last_capacity(chain) and view.size < MAX_FRAGMENT:
         state, chain = append(state, chain, read_view(state, view))
-        return _put(drop_reference(state, view.alloc, chain.holder), chain, c)
+        return put_chain(drop_reference(state, view.alloc, chain.holder), chain, c)
     fragment = FragmentState(view, view.size)  # the buffer's reference moves into the chain
-    return _put(state, replace(chain, fragments=(*chain.fragments, fragment)), c)
+    return put_chain(state, replace(chain, fragments=(*chain.fragments, fragment)), c)
 
 
 def _prepend_buffer(state: State, c: int, b: int) -> State:
-    chain = _chain(state, c)
+    chain = live_chain(state, c)
     state, view = _take_buffer(state, b)
     if view.size == 0:
         return drop_reference(state, view.alloc, chain.holder)
     fragment = FragmentState(view, view.size)
-    return _put(state, replace(chain, fragments=(fragment, *chain.fragments)), c)
+    return put_chain(state, replace(chain, fragments=(fragment, *chain.fragments)), c)
 
 
 def _append_fragments(state: State, c: int, other: int) -> State:
-    chain, theirs = _chain(state, c), _chain(state, other)
+    chain, theirs = live_chain(state, c), live_chain(state, other)
     for f in theirs.fragments:
         state = add_reference(state, f.view.alloc)
     shared = tuple(FragmentState(f.view, f.view.size) for f in theirs.fragments)
-    return _put(state, replace(chain, fragments=chain.fragments + shared), c)
+    return put_chain(state, replace(chain, fragments=chain.fragments + shared), c)
 
 
 def read_chain(state: State, c: int, pos: object = 0, size: object = None) -> bytes:

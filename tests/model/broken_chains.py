@@ -11,33 +11,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from iobuf.model.actions import Action, Append, ChainShare, ChainTrimBack, ChainTrimFront
-from iobuf.model.chain import append, share, trim_back
+from iobuf.model.chain import append, live_chain, put_chain, share, trim_back
 from iobuf.model.ownership import add_reference
-from iobuf.model.state import ChainState, FragmentState, State, View, free_slot, put_slot
+from iobuf.model.state import ChainState, FragmentState, State, View, free_slot
 from iobuf.model.step import check, step
-
-
-def _chain(state: State, slot: int) -> ChainState:
-    chain = state.chains[slot]
-    assert chain is not None
-    return chain
-
-
-def _put(state: State, chain: ChainState, slot: int) -> State:
-    return replace(state, chains=put_slot(state.chains, slot, chain))
 
 
 def trim_back_keeps_slack(state: State, action: Action) -> State:
     """Redpanda's `fragment::trim`: lowers the used count but keeps the capacity."""
     match action:
         case ChainTrimBack(c, n) if check(state, action) is None:
-            before = _chain(state, c)
+            before = live_chain(state, c)
             state, chain = trim_back(state, before, n)
             if chain.fragments and len(chain.fragments) == len(before.fragments):
                 old = before.fragments[-1]
                 frags = (*chain.fragments[:-1], replace(chain.fragments[-1], capacity=old.capacity))
                 chain = replace(chain, fragments=frags)
-            return _put(state, chain, c)
+            return put_chain(state, chain, c)
     return step(state, action)
 
 
@@ -45,7 +35,7 @@ def seed_share(state: State, action: Action) -> State:
     """The seed blog's share: end index passed as a length, `size - 1`, no reset of `pos`."""
     match action:
         case ChainShare(c, pos, size) if check(state, action) is None:
-            chain = _chain(state, c)
+            chain = live_chain(state, c)
             frags = []
             remaining = size
             for f in chain.fragments:
@@ -62,15 +52,15 @@ def seed_share(state: State, action: Action) -> State:
                 frags.append(FragmentState(f.view.sub(pos, n), n))
                 remaining -= right - pos - 1
             new = ChainState(chain.holder, tuple(frags))
-            return _put(state, new, free_slot(state.chains))
+            return put_chain(state, new, free_slot(state.chains))
     return step(state, action)
 
 
 def append_at_fragment_start(state: State, action: Action) -> State:
     """Appending into slack writes at the fragment's start instead of its end."""
     match action:
-        case Append(c, data) if check(state, action) is None and _chain(state, c).fragments:
-            chain = _chain(state, c)
+        case Append(c, data) if check(state, action) is None and live_chain(state, c).fragments:
+            chain = live_chain(state, c)
             last = chain.fragments[-1]
             if last.slack and data:
                 k = min(last.slack, len(data))
@@ -83,7 +73,7 @@ def append_at_fragment_start(state: State, action: Action) -> State:
                 grown = replace(last, view=replace(last.view, size=last.view.size + k))
                 chain = replace(chain, fragments=(*chain.fragments[:-1], grown))
                 state, chain = append(state, chain, bytes(data[k:]))
-                return _put(state, chain, c)
+                return put_chain(state, chain, c)
     return step(state, action)
 
 
@@ -92,9 +82,9 @@ def share_chain_without_incref(state: State, action: Action) -> State:
     match action:
         case ChainShare(c, pos, size) if check(state, action) is None:
             before = state
-            state, new = share(state, _chain(state, c), pos, size)
+            state, new = share(state, live_chain(state, c), pos, size)
             state = replace(state, allocations=before.allocations)
-            return _put(state, new, free_slot(state.chains))
+            return put_chain(state, new, free_slot(state.chains))
     return step(state, action)
 
 
@@ -102,10 +92,10 @@ def trim_front_keeps_capacity(state: State, action: Action) -> State:
     """trim_front moves the view but forgets to shrink the capacity (slack past the end)."""
     match action:
         case ChainTrimFront(c, n) if check(state, action) is None:
-            chain = _chain(state, c)
+            chain = live_chain(state, c)
             if chain.fragments and 0 < n < chain.fragments[0].view.size:
                 first = chain.fragments[0]
                 moved = FragmentState(View(first.view.alloc, first.view.start + n,
                                            first.view.size - n), first.capacity)
-                return _put(state, replace(chain, fragments=(moved, *chain.fragments[1:])), c)
+                return put_chain(state, replace(chain, fragments=(moved, *chain.fragments[1:])), c)
     return step(state, action)
