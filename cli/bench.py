@@ -10,7 +10,7 @@ import argparse
 import importlib
 from typing import Any
 
-BENCHES: tuple[str, ...] = ("bench_impl", "bench_rc11")
+BENCHES: tuple[str, ...] = ("bench_impl", "bench_rc11", "bench_trace")
 
 
 def register(sub: Any) -> None:

@@ -7,9 +7,12 @@ Checks, in order (each prints what it checked, how much and how long):
 3. lockstep: a Hypothesis campaign driving the model and the C library
    (the bundled one, or `--lib PATH`: any library implementing iobuf.h) in
    step, in a subprocess so a crashing library is a finding, not a crash;
-4. sanitizers: a shorter campaign on an ASan+UBSan build of the bundled
+4. traced: the same campaign on the traced build of the bundled sources,
+   every step race-checked by the online RC11 checker on the library's real
+   atomic operations (skipped with a note for `--lib`);
+5. sanitizers: a shorter campaign on an ASan+UBSan build of the bundled
    sources (skipped with a note for `--lib`, whose sources we do not have);
-5. mutants (`--mutants`): every mutant of tests/mutants/mutants.toml must be
+6. mutants (`--mutants`): every mutant of tests/mutants/mutants.toml must be
    killed.
 A finding prints a shrunk, runnable reproducer and makes the exit status 1.
 """
@@ -86,9 +89,10 @@ def run(args: argparse.Namespace) -> int:
     report.check("orders (rc11)", lambda: _orders(library))
     report.check("lockstep", lambda: _lockstep(library, args))
     if args.lib is None:
+        report.check("lockstep (traced, rc11)", lambda: _traced(args))
         report.check("lockstep (asan+ubsan)", lambda: _sanitized(args))
     else:
-        print("  sanitizers: skipped for --lib (no sources to instrument)")
+        print("  traced and sanitizer builds: skipped for --lib (no sources to build)")
     if args.mutants:
         _mutants(Path(args.mutants), report)
     seconds = time.perf_counter() - report.start
@@ -132,13 +136,16 @@ def _bundled() -> Path:
 
 
 def _campaign(library: str, args: argparse.Namespace, examples: int, shrink: bool,
-              env: dict[str, str] | None = None, progress: bool = True) -> tuple[bool, str]:
-    from iobuf.proofs.campaign import MISMATCH, run_in_subprocess
+              env: dict[str, str] | None = None, progress: bool = True,
+              traced: bool = False) -> tuple[bool, str]:
+    from iobuf.proofs.campaign import MISMATCH, RACE, run_in_subprocess
 
     done = run_in_subprocess(library, examples, args.steps, args.seed, shrink=shrink, env=env,
-                             progress=progress)
+                             progress=progress, traced=traced)
     if done.returncode == 0:
         return True, done.stdout.strip()
+    if done.returncode == RACE:
+        return False, "the online RC11 checker found a race; reproducer:\n" + done.stdout
     if done.returncode == MISMATCH:
         return False, "differs from the model; reproducer (paste into a test file):\n" \
             + done.stdout
@@ -148,6 +155,12 @@ def _campaign(library: str, args: argparse.Namespace, examples: int, shrink: boo
 
 def _lockstep(library: str, args: argparse.Namespace) -> tuple[bool, str]:
     return _campaign(library, args, args.examples, shrink=True)
+
+
+def _traced(args: argparse.Namespace) -> tuple[bool, str]:
+    from iobuf.impl import build
+
+    return _campaign(str(build.build("traced")), args, args.examples, shrink=True, traced=True)
 
 
 def _sanitized(args: argparse.Namespace) -> tuple[bool, str]:

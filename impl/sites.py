@@ -4,7 +4,8 @@
 (site, operation, memory order) the library declares. In the traced build
 (`iobuf.impl.build.build("traced")`), `set_trace_callback` routes every
 atomic operation, payload access, free and owner-state access to Python,
-tagged with the core performing it; issue 6's online checker consumes them.
+tagged with the core performing it; `iobuf.impl.traced` feeds them to the
+online RC11 checker.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ EVENT_KINDS = {1: "atomic", 2: "read", 3: "write", 4: "alloc", 5: "free", 6: "co
                7: "send"}
 """`iob_event_kind` values (iobuf.h)."""
 
+ATOMIC_OPS = ("", "load", "store", "rmw", "fence")
+"""`iob_atomic_op` values (iobuf.h): what an atomic event did."""
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -37,9 +41,10 @@ class TraceEvent(ctypes.Structure):
     """Mirror of `iob_trace_event`."""
 
     _fields_ = (("kind", ctypes.c_int32), ("core", ctypes.c_int32), ("site", ctypes.c_int32),
-                ("order", ctypes.c_int32), ("addr", ctypes.c_void_p),
-                ("offset", ctypes.c_uint64), ("length", ctypes.c_uint64),
-                ("value_read", ctypes.c_uint64), ("value_written", ctypes.c_uint64))
+                ("order", ctypes.c_int32), ("op", ctypes.c_int32), ("reserved", ctypes.c_int32),
+                ("addr", ctypes.c_void_p), ("offset", ctypes.c_uint64),
+                ("length", ctypes.c_uint64), ("value_read", ctypes.c_uint64),
+                ("value_written", ctypes.c_uint64), ("function", ctypes.c_char_p))
 
 
 TRACE_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(TraceEvent))

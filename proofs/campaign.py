@@ -8,7 +8,8 @@ reproduces the failure when pasted into a test file (`Finding.script`).
 `python -m iobuf.proofs.campaign --lib PATH` runs one campaign in its own
 process: that is how mutants and sanitizer builds are judged, so a library
 that crashes the process cannot take its judge down. Exit status: 0 agree,
-MISMATCH found a difference, anything else is a failure of the run itself.
+MISMATCH found a difference, RACE (traced builds) the online RC11 checker
+found a race, anything else is a failure of the run itself.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from typing import Any
 MISMATCH = 3
 """Exit status of a campaign subprocess that found a difference."""
 
+RACE = 4
+"""Exit status of a traced campaign whose online RC11 checker found a race (or a
+use-after-free, or a thread-per-core violation)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -34,6 +39,8 @@ class Finding:
     error: str
     program: str
     library: str
+    traced: bool = False
+    race: bool = False  # the online RC11 checker, not a difference, failed the run
 
     @property
     def script(self) -> str:
@@ -46,7 +53,8 @@ class Finding:
             "import iobuf.model\n"
             "from iobuf.proofs.campaign import library_api\n"
             "from iobuf.proofs.lockstep import lockstep_machine\n\n"
-            f"{machine} = lockstep_machine(iobuf.model, library_api({self.library!r}))\n\n\n"
+            f"{machine} = lockstep_machine(iobuf.model, "
+            f"library_api({self.library!r}, traced={self.traced}))\n\n\n"
             "def test_reproduce():\n"
             f"{body}\n"
         )
@@ -61,29 +69,39 @@ class CampaignResult:
     finding: Finding | None
 
 
-def library_api(path: Path | str) -> types.ModuleType:
-    """A module with the public API whose `System` runs on the library at `path`."""
+def library_api(path: Path | str, traced: bool = False) -> types.ModuleType:
+    """A module with the public API whose `System` runs on the library at `path`.
+
+    With `traced` (the library must be a traced build) every System is a
+    `TracedSystem`: the lockstep machine then race-checks every step.
+    """
     import iobuf.impl
+    from iobuf.impl.traced import TracedSystem
 
     module = types.ModuleType(f"iobuf_lib_{Path(path).stem.replace('-', '_').replace('.', '_')}")
-    module.System = functools.partial(iobuf.impl.System, library=path)  # type: ignore[attr-defined]
+    system = TracedSystem if traced else iobuf.impl.System
+    module.System = functools.partial(system, library=path)  # type: ignore[attr-defined]
     return module
 
 
 def run_campaign(
     library: Path | str, examples: int = 200, steps: int = 40, seed: int | None = None,
-    shrink: bool = True, progress: Callable[[int], None] | None = None,
+    shrink: bool = True, progress: Callable[[int], None] | None = None, traced: bool = False,
 ) -> CampaignResult:
-    """Drive the lockstep machine against `library`; a seed makes the run repeatable."""
+    """Drive the lockstep machine against `library`; a seed makes the run repeatable.
+
+    `traced`: `library` is a traced build, and every step is also race-checked.
+    """
     import hypothesis.core
     import iobuf.model
     from hypothesis import HealthCheck, Phase, settings
     from hypothesis.reporting import with_reporter
     from hypothesis.stateful import run_state_machine_as_test
+    from iobuf.impl.traced import RaceFound
 
     from .lockstep import lockstep_machine
 
-    base = lockstep_machine(iobuf.model, library_api(library))
+    base = lockstep_machine(iobuf.model, library_api(library, traced))
     count = [0]
 
     class Counted(base):  # type: ignore[misc, valid-type]
@@ -110,7 +128,8 @@ def run_campaign(
         # Hypothesis attaches the shrunk program to the exception as notes.
         program = _program("\n".join([*lines, *getattr(e, "__notes__", [])]))
         return CampaignResult(count[0], time.perf_counter() - start,
-                              Finding(f"{type(e).__name__}: {e}", program, str(library)))
+                              Finding(f"{type(e).__name__}: {e}", program, str(library),
+                                      traced, isinstance(e, RaceFound)))
     return CampaignResult(count[0], time.perf_counter() - start, None)
 
 
@@ -134,19 +153,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument("--traced", action="store_true",
+                        help="the library is a traced build: race-check every step")
     parser.add_argument("--progress", action="store_true", help="draw a bar on stderr")
     args = parser.parse_args(argv)
     bar = progress_bar(args.examples) if args.progress else None
     result = run_campaign(args.lib, args.examples, args.steps, args.seed,
-                          shrink=not args.no_shrink, progress=bar)
+                          shrink=not args.no_shrink, progress=bar, traced=args.traced)
     if bar is not None and sys.stderr.isatty():
         print(file=sys.stderr)
     if result.finding is None:
         print(f"agree: {result.examples} examples in {result.seconds:.1f}s")
         return 0
     print(result.finding.error, file=sys.stderr)
+    if result.finding.race:  # the report heads the reproducer, as comments
+        print("\n".join("# " + line for line in result.finding.error.splitlines()))
     print(result.finding.script)
-    return MISMATCH
+    return RACE if result.finding.race else MISMATCH
 
 
 def progress_bar(total: int) -> Callable[[int], None]:
@@ -165,7 +188,8 @@ def progress_bar(total: int) -> Callable[[int], None]:
 
 def run_in_subprocess(library: Path | str, examples: int, steps: int, seed: int | None,
                       shrink: bool, env: dict[str, str] | None = None,
-                      timeout: float = 600.0, progress: bool = False) -> Any:
+                      timeout: float = 600.0, progress: bool = False,
+                      traced: bool = False) -> Any:
     """Run `main` in a fresh interpreter (for crashing or instrumented libraries).
 
     With `progress` the child's stderr (its progress bar) goes to this process's stderr.
@@ -177,6 +201,7 @@ def run_in_subprocess(library: Path | str, examples: int, steps: int, seed: int 
     cmd += [] if seed is None else ["--seed", str(seed)]
     cmd += [] if shrink else ["--no-shrink"]
     cmd += ["--progress"] if progress else []
+    cmd += ["--traced"] if traced else []
     return subprocess.run(cmd, stdout=subprocess.PIPE,
                           stderr=None if progress else subprocess.PIPE, text=True,
                           timeout=timeout, env=env, check=False)

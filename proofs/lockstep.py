@@ -11,7 +11,10 @@ living in a Bundle per kind; release and send consume the pair
 `both()`, which demands the same result or the same error class. After every
 rule the machine compares everything observable: bytes, sizes, fragments
 (size, capacity, owner, refcount), holders, refcounts and per-core stats,
-and asserts the model's invariants on its state. Teardown releases
+and asserts the model's invariants on its state. On the traced build
+(`iobuf.impl.traced.TracedSystem`) it also asserts, after every rule, that
+the online RC11 checker found no race, use-after-free or thread-per-core
+violation in the library's real atomic operations. Teardown releases
 everything, polls every core and asserts nothing is live.
 
 `lockstep_machine(reference, implementation)` builds the machine class for
@@ -365,6 +368,11 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
         def same_observables(self) -> None:
             if self.ref is None:
                 return
+            # On the traced build, first: every event so far passed the online RC11
+            # checker (a race explains whatever difference it causes, so it goes first).
+            tracer = getattr(self.imp, "tracer", None)
+            if tracer is not None:
+                tracer.check()
             for pair in self.live_buffers:
                 assert observe_buffer(pair.ref) == observe_buffer(pair.imp), pair
             for pair in self.live_iobufs:
@@ -385,15 +393,24 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
         def teardown(self) -> None:
             if self.ref is None:
                 return
-            for pair in self.live_buffers + self.live_iobufs:
-                both(pair.ref.release, pair.imp.release)
-            for i in range(self.cores):
-                rc, ic = self._core(i)
-                both(rc.poll, ic.poll)
-            for side in (self.ref, self.imp):
-                for c in side.cores:
-                    assert (c.stats.live_allocations, c.stats.live_bytes,
-                            c.stats.pending_frees) == (0, 0, 0), "leak at quiescence"
+            tracer = getattr(self.imp, "tracer", None)
+            try:
+                for pair in self.live_buffers + self.live_iobufs:
+                    both(pair.ref.release, pair.imp.release)
+                for i in range(self.cores):
+                    rc, ic = self._core(i)
+                    both(rc.poll, ic.poll)
+                for side in (self.ref, self.imp):
+                    for c in side.cores:
+                        assert (c.stats.live_allocations, c.stats.live_bytes,
+                                c.stats.pending_frees) == (0, 0, 0), "leak at quiescence"
+            finally:
+                if tracer is not None:
+                    # Close now: a traced System closed later by the garbage collector
+                    # would deliver its frees to the next example's tracer.
+                    self.imp.close()
+            if tracer is not None:
+                tracer.check()  # the frees of teardown and close are checked too
 
     Lockstep.__name__ = f"Lockstep_{implementation.__name__.replace('.', '_')}"
     return Lockstep

@@ -7,9 +7,12 @@ subprocess, so a mutant that corrupts memory or hangs is judged by its exit
 instead of taking the judge down with it. A mutant is *killed* when the
 orders it declares make a protocol of the RC11 catalogue unsafe, when the
 lockstep machine finds a difference from the model (the evidence is a test
-that reproduces it), when it crashes, or when it hangs. Only the campaign's
-explicit mismatch status counts as a lockstep kill: any other failure of the
-judge raises, so a broken judge can never "kill" a mutant.
+that reproduces it), when the online RC11 checker finds a race in its real
+atomic operations (the lockstep runs on the mutant's traced build; the
+evidence is the report naming both events and their sites), when it
+crashes, or when it hangs. Only the campaign's explicit mismatch and race
+statuses count as kills: any other failure of the judge raises, so a
+broken judge can never "kill" a mutant.
 
 The catalogue is data (`tests/mutants/mutants.toml`): name, file, the exact
 text to replace (which must occur exactly once, so a mutant cannot silently
@@ -92,18 +95,18 @@ def judge(mutant: Mutant, examples: int = 200, steps: int = 40, shrink: bool = T
 
     Without `shrink` the first failing program is the evidence (faster; for kill rates).
     """
-    from .campaign import MISMATCH, run_in_subprocess
+    from .campaign import MISMATCH, RACE, run_in_subprocess
     from .orders import check_orders, library_orders
 
     start = time.perf_counter()
-    lib = build_mutant(mutant)
+    lib = build_mutant(mutant, "traced")
     unsafe = [c for c in check_orders(library_orders(lib)) if not c.safe]
     if unsafe:
         return Verdict(mutant.name, "orders (rc11)", time.perf_counter() - start,
                        f"{unsafe[0].name}: {unsafe[0].evidence}")
     try:
         done = run_in_subprocess(lib, examples, steps, seed=0, shrink=shrink,
-                                 timeout=LOCKSTEP_TIMEOUT)
+                                 timeout=LOCKSTEP_TIMEOUT, traced=True)
     except subprocess.TimeoutExpired:
         return Verdict(mutant.name, "hang", time.perf_counter() - start,
                        f"no result within {LOCKSTEP_TIMEOUT:.0f}s")
@@ -113,6 +116,9 @@ def judge(mutant: Mutant, examples: int = 200, steps: int = 40, shrink: bool = T
     if done.returncode < 0:
         return Verdict(mutant.name, f"crash (signal {-done.returncode})", seconds,
                        done.stderr[-2000:])
+    if done.returncode == RACE:
+        return Verdict(mutant.name, "trace (rc11)", seconds,
+                       done.stderr[-3000:] + "\n" + done.stdout)
     if done.returncode != MISMATCH:
         raise MutantError(f"{mutant.name}: the lockstep run itself failed "
                           f"({done.returncode}):\n{done.stderr[-3000:]}")

@@ -146,20 +146,33 @@ typedef enum iob_event_kind {
     IOB_EV_SEND = 7,        ///< a handle sent from `core` to core `value_written`
 } iob_event_kind;
 
+/// What an atomic event did: a failed compare-exchange is a load, so the
+/// checker needs the operation performed, not the one written at the site.
+typedef enum iob_atomic_op {
+    IOB_OP_NONE = 0,   ///< not an atomic event
+    IOB_OP_LOAD = 1,   ///< atomic load (or a failed compare-exchange)
+    IOB_OP_STORE = 2,  ///< atomic store
+    IOB_OP_RMW = 3,    ///< fetch_add/fetch_sub/exchange/successful compare-exchange
+    IOB_OP_FENCE = 4,  ///< atomic_thread_fence
+} iob_atomic_op;
+
 /// One traced event; `core` is the core performing it (the handle's holder,
 /// or the core argument of iob_alloc/iob_core_poll/iob_core_stats).
 typedef struct iob_trace_event {
     int32_t kind;
     int32_t core;
     int32_t site;          ///< row of the site table (IOB_EV_ATOMIC), else -1
-    int32_t order;         ///< the memory_order actually used (IOB_EV_ATOMIC)
+    int32_t order;         ///< the memory_order actually used (IOB_EV_ATOMIC), else -1
+    int32_t op;            ///< iob_atomic_op performed (IOB_EV_ATOMIC), else IOB_OP_NONE
+    int32_t reserved;
     const void *addr;
     uint64_t offset;
     uint64_t length;
     uint64_t value_read;
     uint64_t value_written;
+    const char *function;  ///< the C function the event happened in (static string)
 } iob_trace_event;
-_Static_assert(sizeof(iob_trace_event) == 56, "iob_trace_event layout");
+_Static_assert(sizeof(iob_trace_event) == 72, "iob_trace_event layout");
 
 /// Receives every traced event, synchronously, on the thread that caused it.
 typedef void (*iob_trace_fn)(const iob_trace_event *event);

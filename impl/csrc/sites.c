@@ -62,13 +62,14 @@ int iob_trace_set_callback(iob_trace_fn fn) {
     return IOB_OK;
 }
 
-void iob__trace_emit(int32_t kind, int32_t site, int32_t order, const void *addr,
-                     uint64_t offset, uint64_t length, uint64_t read, uint64_t written) {
+void iob__trace_emit(int32_t kind, int32_t site, int32_t order, int32_t op, const void *addr,
+                     uint64_t offset, uint64_t length, uint64_t read, uint64_t written,
+                     const char *function) {
     iob_trace_fn fn = trace_fn;
     if (fn == NULL) return;
     iob_trace_event ev = {.kind = kind, .core = iob__trace_core, .site = site, .order = order,
-                          .addr = addr, .offset = offset, .length = length,
-                          .value_read = read, .value_written = written};
+                          .op = op, .addr = addr, .offset = offset, .length = length,
+                          .value_read = read, .value_written = written, .function = function};
     fn(&ev);
 }
 #else
