@@ -6,6 +6,7 @@ Layers, one concept per file:
 - `events`, `graph`: events, modes, the growing graph with vector clocks;
 - `axioms`: coherence, atomicity, psc, SC, races, checked incrementally;
 - `search`, `explorer`: the canonical depth-first search and its `Result`;
+- `reach`: may a postponed read still get a source (abstract run of the rest);
 - `relations`: the RC11 relations of a finished graph, by relational algebra;
 - `herd`: herd7's result block; `render`: DOT and SVG witness graphs;
 - `protocols`: the deferred-delete catalogue; `promela`: its SC model for SPIN.

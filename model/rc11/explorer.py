@@ -18,10 +18,15 @@ the search adds thread t's event while a lower thread t' waits, t' must be
 waiting on a read whose source is not yet there: t' gets a *bound*, and its
 read may later only read a write added from this point on. Each complete
 graph has one canonical linearisation, so it is found exactly once, with no
-visited set (memory is the DFS stack). A bounded read that no write can
-satisfy any more (no write late enough, and no live thread whose remaining
-code writes its location) is pruned at once; the remaining wasted branches
-are the price of not revisiting reads (GenMC's backward revisits). The axioms
+visited set (memory is the DFS stack). The price of guessing ahead (instead
+of GenMC's backward revisits) is a read postponed for a write that never
+comes: its whole subtree is dead. So a read is only postponed if another
+thread can still write its location while it waits, by an abstract run of
+the other threads (`reach`: value sets, RMW chains counted per instruction)
+that over-approximates every continuation; and a bounded read that no write
+can satisfy any more (no write late enough, no live thread whose remaining
+code writes its location) is pruned at once. Neither test ever cuts a
+subtree holding a graph, so both only remove dead branches. The axioms
 are checked incrementally on each step (`axioms`), so a doomed partial graph
 is cut the moment it is doomed.
 
@@ -79,7 +84,7 @@ class Result:
     races: list[Finding] = field(default_factory=list)
     use_after_free: list[Finding] = field(default_factory=list)
     cut: int = 0  # branches stopped by the `while` unrolling bound
-    blocked: int = 0  # branches stopped by a failed assume or an unsatisfiable bound
+    blocked: int = 0  # branches stopped: failed assume, unsatisfiable bound, dead postponement
     witness: Execution | None = None  # smallest graph satisfying the condition's proposition
     counterexample: Execution | None = None  # smallest graph falsifying it
     seconds: float = 0.0

@@ -14,7 +14,13 @@ Model: a step of thread t
 - records races and uses after free against older events, checks psc (or SC)
   when it can have changed, then recurses and undoes.
 Threads lower than t that are skipped at this step must be waiting on a read
-(else the step is not canonical); they get the bound `len(graph)`.
+(else the step is not canonical); they get the bound `len(graph)`. Before a
+waiting thread is skipped, `_may_postpone` asks whether any other thread can
+still write its location while it waits: syntactically (`may_write`), then
+along straight-line code (`_surely_writes`, cheap, settles the usual yes),
+then by the abstract run of `reach` (settles the no that costs whole dead
+subtrees, e.g. a dropper waiting for a free that needs its own decrement).
+A no ends the step's loop: every later branch of it would be dead.
 
 Example: see `explorer.explore`.
 """
@@ -28,6 +34,7 @@ from . import axioms
 from .events import Event, read_mode, write_mode
 from .graph import Clock, Execution, Graph, join
 from .program import (
+    Const,
     IAssign,
     IAssume,
     ICas,
@@ -41,6 +48,7 @@ from .program import (
     compile_thread,
     evaluate,
 )
+from .reach import Reach
 
 READS = (ILoad, IRmw, ICas)
 Regs = tuple[int | None, ...]
@@ -84,7 +92,7 @@ class Search:
     """One exploration: call `run()`; leaves go to `on_leaf`."""
 
     def __init__(self, program: Program, rs: str, sc: bool,
-                 on_leaf: Callable[[Leaf], None]) -> None:
+                 on_leaf: Callable[[Leaf], None], reach: bool = True) -> None:
         self.codes: list[ThreadCode] = [compile_thread(t, program.unroll)
                                         for t in program.threads]
         self.names = [{n: i for i, n in enumerate(c.regs)} for c in self.codes]
@@ -93,6 +101,7 @@ class Search:
         n = len(self.codes)
         self.g = Graph(n, [(loc, init.get(loc, 0)) for loc in program.locations()])
         self.original, self.sc, self.on_leaf = rs == "original", sc, on_leaf
+        self.reach = reach  # False: postpone without the `reach` test (for the tests' twin)
         self.findings: list[tuple[str, int, int]] = []
         self.cut = self.blocked = 0
         zero = (0,) * n
@@ -146,6 +155,9 @@ class Search:
             self._try(t, th, ins, skipped)
             if not isinstance(ins, READS):
                 break  # t is enabled: no higher thread may go first
+            if t != live[-1] and not self._may_postpone(t, ins.loc):
+                self.blocked += 1  # no write t could read can come: every later branch is dead
+                break
             skipped.append(t)
 
     def _live(self, t: int, th: Thread | str) -> bool:
@@ -188,6 +200,36 @@ class Search:
                        for u, o in enumerate(self.threads)):
                 return False
         return True
+
+    def _may_postpone(self, t: int, loc: str) -> bool:
+        """Whether, with thread t stuck at its read of `loc`, another thread may still write it."""
+        threads = self.threads
+        writers = [u for u, o in enumerate(threads) if u != t and self._live(u, o)
+                   and loc in self.codes[u].may_write[o.pc]]  # type: ignore[union-attr]
+        if not writers:
+            return False
+        if not self.reach or any(self._surely_writes(u, loc) for u in writers):
+            return True
+        starts = [(o.pc, o.regs) if isinstance(o, Thread) and self._live(u, o) else None
+                  for u, o in enumerate(threads)]
+        g = self.g
+        existing = {x: [g.events[w].value for w in ws] for x, ws in g.mo.items()}
+        return Reach(self.codes, self.names, starts, existing, t).writes(loc)
+
+    def _surely_writes(self, u: int, loc: str) -> bool:
+        """Thread u's straight-line code (no branch, no assume) from its pc writes `loc`."""
+        th = self.threads[u]
+        assert isinstance(th, Thread)
+        code, pc = self.codes[u].code, th.pc
+        while pc < len(code):
+            ins = code[pc]
+            if isinstance(ins, IStore | IRmw) and ins.loc == loc:
+                return True
+            if isinstance(ins, IAssume) or (isinstance(ins, IJumpUnless)
+                                            and ins.cond != Const(0)):
+                return False
+            pc = ins.target if isinstance(ins, IJumpUnless) else pc + 1
+        return False
 
     # --- one event -----------------------------------------------------------------------
 
