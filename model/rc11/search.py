@@ -17,7 +17,7 @@ Threads lower than t that are skipped at this step must be waiting on a read
 (else the step is not canonical); they get the bound `len(graph)`. Before a
 waiting thread is skipped, `_may_postpone` asks whether any other thread can
 still write its location while it waits: syntactically (`may_write`), then
-along straight-line code (`_surely_writes`, cheap, settles the usual yes),
+along straight-line code (`_sure_writes`, cheap, settles the usual yes),
 then by the abstract run of `reach` (settles the no that costs whole dead
 subtrees, e.g. a dropper waiting for a free that needs its own decrement).
 A no ends the step's loop: every later branch of it would be dead.
@@ -34,16 +34,20 @@ from . import axioms
 from .events import Event, read_mode, write_mode
 from .graph import Clock, Execution, Graph, join
 from .program import (
+    Bin,
     Const,
+    Expr,
     IAssign,
     IAssume,
     ICas,
     IFence,
     IJumpUnless,
     ILoad,
+    Instr,
     IRmw,
     IStore,
     Program,
+    Reg,
     ThreadCode,
     compile_thread,
     evaluate,
@@ -97,6 +101,9 @@ class Search:
                                         for t in program.threads]
         self.names = [{n: i for i, n in enumerate(c.regs)} for c in self.codes]
         self.ends = [len(c.code) for c in self.codes]
+        self.sure = [_sure_writes(c.code) for c in self.codes]
+        self.fns = [_compile_code(c.code, names) for c, names in zip(self.codes, self.names,
+                                                                     strict=True)]
         init = dict(program.init)
         n = len(self.codes)
         self.g = Graph(n, [(loc, init.get(loc, 0)) for loc in program.locations()])
@@ -116,18 +123,18 @@ class Search:
 
     def _advance(self, t: int, th: Thread) -> Thread | str:
         """Run thread t to its next event (pc at the end when done), or "cut"/"blocked"."""
-        code, names = self.codes[t].code, self.names[t]
+        code, fns = self.codes[t].code, self.fns[t]
         pc, regs = th.pc, th.regs
         while pc < len(code):
             ins = code[pc]
             if isinstance(ins, IAssign):
-                regs = _set(regs, ins.reg, evaluate(ins.value, regs, names))
+                regs = _set(regs, ins.reg, fns[pc](regs))
             elif isinstance(ins, IJumpUnless):
-                if not evaluate(ins.cond, regs, names):
+                if not fns[pc](regs):
                     pc = ins.target
                     continue
             elif isinstance(ins, IAssume):
-                if not evaluate(ins.cond, regs, names):
+                if not fns[pc](regs):
                     return "cut" if ins.cut else "blocked"
             else:
                 return Thread(pc, regs, th.clock, th.acquired, th.bound)
@@ -208,28 +215,14 @@ class Search:
                    and loc in self.codes[u].may_write[o.pc]]  # type: ignore[union-attr]
         if not writers:
             return False
-        if not self.reach or any(self._surely_writes(u, loc) for u in writers):
+        if not self.reach or any(loc in self.sure[u][threads[u].pc]  # type: ignore[union-attr]
+                                 for u in writers):
             return True
         starts = [(o.pc, o.regs) if isinstance(o, Thread) and self._live(u, o) else None
                   for u, o in enumerate(threads)]
         g = self.g
         existing = {x: [g.events[w].value for w in ws] for x, ws in g.mo.items()}
         return Reach(self.codes, self.names, starts, existing, t).writes(loc)
-
-    def _surely_writes(self, u: int, loc: str) -> bool:
-        """Thread u's straight-line code (no branch, no assume) from its pc writes `loc`."""
-        th = self.threads[u]
-        assert isinstance(th, Thread)
-        code, pc = self.codes[u].code, th.pc
-        while pc < len(code):
-            ins = code[pc]
-            if isinstance(ins, IStore | IRmw) and ins.loc == loc:
-                return True
-            if isinstance(ins, IAssume) or (isinstance(ins, IJumpUnless)
-                                            and ins.cond != Const(0)):
-                return False
-            pc = ins.target if isinstance(ins, IJumpUnless) else pc + 1
-        return False
 
     # --- one event -----------------------------------------------------------------------
 
@@ -291,8 +284,7 @@ class Search:
             yield from self._commit(t, th, regs, [(ev, clock, w, -1)])
 
     def _rmw(self, t: int, th: Thread, ins: IRmw) -> Iterator[None]:
-        names = self.names[t]
-        operand = evaluate(ins.operand, th.regs, names)
+        operand = self.fns[t][th.pc](th.regs)
         for w, clock in self._sources(t, th, ins.loc, read_mode(ins.order), rmw=True):
             r = self._read_event(t, ins, read_mode(ins.order), w, rmw=True)
             value = _OPS[ins.op](r.value, operand)
@@ -329,7 +321,7 @@ class Search:
     def _store(self, t: int, th: Thread, ins: IStore) -> Iterator[None]:
         g = self.g
         mode = write_mode(ins.order)
-        value = evaluate(ins.value, th.regs, self.names[t])
+        value = self.fns[t][th.pc](th.regs)
         clock = self._tick(th, t)
         ev = Event(len(g.events), t, len(g.per_thread[t]), "W", ins.loc, mode, value,
                    free=ins.free, text=ins.text)
@@ -412,6 +404,56 @@ class Search:
                 if value is not None and not name.startswith("#"):
                     state[f"{t}:{name}"] = value
         return tuple(sorted(state.items()))
+
+
+def _compile(e: Expr, names: dict[str, int]) -> Callable[[Regs], int]:
+    """`evaluate` as a closure for the hot shapes (constants, registers, == and !=)."""
+    if isinstance(e, Const):
+        v = e.value
+        return lambda regs: v
+    if isinstance(e, Reg):
+        i = names[e.name]
+        return lambda regs: regs[i] or 0  # an unassigned register reads 0
+    if isinstance(e, Bin) and e.op in ("==", "!="):
+        a, b, want = _compile(e.left, names), _compile(e.right, names), e.op == "=="
+        return lambda regs: int((a(regs) == b(regs)) == want)
+    return lambda regs: evaluate(e, regs, names)
+
+
+def _compile_code(code: tuple[Instr, ...],
+                  names: dict[str, int]) -> tuple[Callable[[Regs], int], ...]:
+    """Per pc, the compiled expression an instruction evaluates on the hot path (or 0)."""
+    out: list[Callable[[Regs], int]] = []
+    for ins in code:
+        e: Expr = Const(0)
+        if isinstance(ins, IAssign | IStore):
+            e = ins.value
+        elif isinstance(ins, IJumpUnless | IAssume):
+            e = ins.cond
+        elif isinstance(ins, IRmw):
+            e = ins.operand
+        out.append(_compile(e, names))
+    return tuple(out)
+
+
+def _sure_writes(code: tuple[Instr, ...]) -> tuple[frozenset[str], ...]:
+    """Per pc, the locations the straight-line code from pc writes before any branch or assume.
+
+    Used as the cheap "yes" of `_may_postpone`: such a write is reached on every path
+    that does not stop, so the abstract run of `reach` would reach it too.
+    """
+    sure: list[frozenset[str]] = [frozenset()] * (len(code) + 1)
+    for pc in range(len(code) - 1, -1, -1):
+        ins = code[pc]
+        if isinstance(ins, IJumpUnless):
+            sure[pc] = sure[ins.target] if ins.cond == Const(0) else frozenset()
+        elif isinstance(ins, IAssume):
+            sure[pc] = frozenset()
+        elif isinstance(ins, IStore | IRmw):
+            sure[pc] = sure[pc + 1] | {ins.loc}
+        else:
+            sure[pc] = sure[pc + 1]
+    return tuple(sure)
 
 
 def _set(regs: Regs, i: int, value: int) -> Regs:
