@@ -115,3 +115,12 @@ class TracedSystem(System):
             super().close()
         finally:
             self.tracer.stop()
+
+    def __del__(self) -> None:
+        # Hazard: the hook is global per library. A system closed by the garbage
+        # collector after another TracedSystem registered would hand its events to
+        # that system's checker (cores it does not have, frees it never saw). Such
+        # a system is left unclosed: its memory leaks, nobody's verdict changes.
+        tracer = getattr(self, "tracer", None)
+        if tracer is None or _CURRENT.get(tracer.lib.path) is tracer:
+            super().__del__()

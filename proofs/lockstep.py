@@ -23,6 +23,7 @@ any two modules with the API of DESIGN.md §2.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -404,13 +405,16 @@ def lockstep_machine(reference: ModuleType, implementation: ModuleType) -> type:
                     for c in side.cores:
                         assert (c.stats.live_allocations, c.stats.live_bytes,
                                 c.stats.pending_frees) == (0, 0, 0), "leak at quiescence"
-            finally:
+            except BaseException:
                 if tracer is not None:
-                    # Close now: a traced System closed later by the garbage collector
-                    # would deliver its frees to the next example's tracer.
-                    self.imp.close()
+                    with contextlib.suppress(Exception):  # the first failure is the finding
+                        self.imp.close()
+                raise
             if tracer is not None:
-                tracer.check()  # the frees of teardown and close are checked too
+                # Close now, while this example's tracer listens (see TracedSystem.__del__),
+                # and check the frees of teardown and close too.
+                self.imp.close()
+                tracer.check()
 
     Lockstep.__name__ = f"Lockstep_{implementation.__name__.replace('.', '_')}"
     return Lockstep

@@ -16,7 +16,8 @@ broken judge can never "kill" a mutant.
 
 The catalogue is data (`tests/mutants/mutants.toml`): name, file, the exact
 text to replace (which must occur exactly once, so a mutant cannot silently
-stop applying when the code changes), the replacement, and why it is a bug.
+stop applying when the code changes), the replacement, why it is a bug, and
+optionally which check must kill it and what its evidence must name.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class Mutant:
     old: str
     new: str
     why: str
+    killer: str = ""  # if set: the check that must kill it (a prefix of Verdict.killer)
+    report: tuple[str, ...] = ()  # texts its killing evidence must contain
+
+    def __post_init__(self) -> None:
+        """TOML gives lists; keep the value hashable."""
+        object.__setattr__(self, "report", tuple(self.report))
 
 
 @dataclass(frozen=True, slots=True)

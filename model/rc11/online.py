@@ -238,6 +238,8 @@ class OnlineChecker:
 
     def _access(self, region: _Region, op: TraceOp, write: bool, atomic: bool,
                 lo: int, hi: int) -> None:
+        if lo >= hi:
+            return  # touches no byte (a zero-length read): conflicts with nothing
         clock = self._cores[op.core].clock
         for old in region.accesses:
             if not (old.lo < hi and lo < old.hi) or not (old.write or write) \

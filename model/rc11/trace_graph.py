@@ -20,10 +20,12 @@ queue heads) get a location per address. A send is a release write of a
 fresh location by the sender and an acquire read of it by the receiver. The
 run was sequential, so rf is "the latest write before it in the trace" and
 mo is trace order; each atomic read's value must equal its source's (a
-trace that misses a write fails here, not silently). Every location gets an
-initial write. `judge` then derives hb from the definitions and lists every
-conflicting pair: a use after a free it happens-after is a use-after-free,
-any other conflicting pair on different cores unordered by hb a race. The
+trace that misses a write fails here, not silently). A location read before
+any write gets an initial write (value 0) when first read: initial writes
+are thread -1, po-before every event, wherever they sit in the event list.
+`judge` then derives hb from the definitions and lists every conflicting
+pair: a use after a free it happens-after is a use-after-free, any other
+conflicting pair on different cores unordered by hb a race. The
 thread-per-core rule is the same syntactic rule as online.
 
 Example: `judge(ops)` of a trace recorded with `TracedSystem(record=True)`
@@ -101,30 +103,27 @@ class _Builder:
         self.index[tid] += 1
         if kind == "R":
             assert loc is not None
-            self.rf.append((self.mo[loc][-1], eid))
+            self.rf.append((self.source(loc), eid))
         elif kind == "W":
             assert loc is not None
-            self.mo[loc].append(eid)
+            self.mo.setdefault(loc, []).append(eid)
         return eid
 
+    def source(self, loc: str) -> int:
+        """The write a read of `loc` reads now: the latest, or a new initial write (value 0)."""
+        if loc not in self.mo:
+            self.events.append(Event(len(self.events), INIT, 0, "W", loc, "na", 0))
+            self.mo[loc] = [len(self.events) - 1]
+        return self.mo[loc][-1]
+
     def source_value(self, loc: str) -> Event:
-        return self.events[self.mo[loc][-1]]
+        return self.events[self.source(loc)]
 
 
 def to_execution(ops: list[TraceOp], cores: int) -> tuple[Execution, list[tuple[str, int, int]]]:
     """The execution graph of a trace, and the findings that are not about hb (see `judge`)."""
     of, instances = _instances(ops)
-    locs: list[str] = []
-    for i, inst in enumerate(instances):
-        locs += inst.locations(f"a{i}", -1, inst.points[-1])
-    locs += sorted({f"x{op.addr:x}" for op, i in zip(ops, of, strict=True)
-                    if op.kind == "atomic" and op.op != "fence" and i < 0})
-    locs += sorted({f"core{op.offset}" for op in ops if op.kind == "core_state"})
-    locs += [f"send{op.seq}" for op in ops if op.kind == "send"]
     b = _Builder(cores)
-    for loc in locs:
-        b.events.append(Event(len(b.events), INIT, 0, "W", loc, "na", 0))
-        b.mo[loc] = [len(b.events) - 1]
     other: list[tuple[str, int, int]] = []
     last_owner_access: dict[int, int] = {}
     for op, i in zip(ops, of, strict=True):

@@ -39,8 +39,14 @@ def test_every_mutant_is_killed(capsys: pytest.CaptureFixture[str]) -> None:
     verdicts = [judge(m, examples=FAST_EXAMPLES, steps=FAST_STEPS, shrink=False)
                 for m in CATALOGUE]
     with capsys.disabled():
-        print(f"\n{'mutant':34} {'killer':22} {'seconds':>8}")
+        print(f"\n{'mutant':36} {'killer':22} {'seconds':>8}")
         for v in verdicts:
-            print(f"{v.mutant:34} {v.killer:22} {v.seconds:8.1f}")
+            print(f"{v.mutant:36} {v.killer:22} {v.seconds:8.1f}")
     survivors = [v.mutant for v in verdicts if not v.killed]
     assert survivors == [], f"mutants survived: {survivors}"
+    # The call-site mutants: only the traced run can see them, and its report must
+    # name both unordered events, their sites and the hand-off that failed.
+    for m, v in zip(CATALOGUE, verdicts, strict=True):
+        assert v.killer.startswith(m.killer), (m.name, v.killer)
+        missing = [text for text in m.report if text not in v.evidence]
+        assert not missing, f"{m.name}: report lacks {missing}:\n{v.evidence[:2000]}"
