@@ -46,6 +46,35 @@ def _litmus_witness(name: str) -> str:
     return to_svg(finding.witness, result.rs, finding.pair, name)
 
 
+def _traced_witness(mutant: str) -> str:
+    """A real run of a call-site mutant's traced build, as an execution graph, race in red.
+
+    Core 0 allocates and sends a share to core 1; core 1 reads and drops first;
+    core 0 drops last and frees (no poll: queue pointers would make labels vary).
+    """
+    from iobuf.impl.traced import TracedSystem
+    from iobuf.model.rc11.render import to_svg
+    from iobuf.model.rc11.trace_graph import to_execution
+    from iobuf.proofs.mutants import build_mutant, load_catalogue
+
+    catalogue = load_catalogue(HERE.parent / "tests" / "mutants" / "mutants.toml")
+    lib = build_mutant(next(m for m in catalogue if m.name == mutant), "traced")
+    with TracedSystem(cores=2, library=lib, record=True) as s:
+        b = s.core(0).alloc(4)
+        m = b.share().send(s.core(1))
+        m.read()
+        m.release()
+        b.release()
+    assert s.tracer.ops is not None
+    finding = next(f for f in s.tracer.checker.findings if f.first and f.first.kind == "read")
+    x, _ = to_execution(s.tracer.ops, 2)
+    ends = []
+    for op in (finding.first, finding.second):
+        assert op is not None
+        ends.append(next(e.eid for e in x.events if e.tid >= 0 and e.text == str(op.seq)))
+    return to_svg(x, "cxx20", (ends[0], ends[1]), f"traced run of {mutant}")
+
+
 def figures() -> dict[str, str]:
     """Every figure of the docs, by file name."""
     # slot numbers: the share takes slot 1; the send moves it to core 1 (still slot 1)
@@ -63,6 +92,7 @@ def figures() -> dict[str, str]:
                         "twin: the seed blog's share"),
         ("drop-rlx-facq.svg", _litmus_witness("DROP+rlx+facq")),
         ("drop-rel.svg", _litmus_witness("DROP+rel")),
+        ("traced-dec-relaxed.svg", _traced_witness("callsite-refcount-dec-relaxed")),
     ])
 
 

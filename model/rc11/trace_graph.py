@@ -16,7 +16,7 @@ non-atomic write of every location of its instance, a free the same write
 flagged `free`; a payload access is one event per interval it covers; an
 atomic operation is a read, a write, both (an RMW, linked by rmw) or a
 fence, with the RC11 modes of its C order; other atomics (the deferred-free
-queue heads) get a location per address. A send is a release write of a
+queue heads) get a location per address, named x0, x1, ... in order of use. A send is a release write of a
 fresh location by the sender and an acquire read of it by the receiver. The
 run was sequential, so rf is "the latest write before it in the trace" and
 mo is trace order; each atomic read's value must equal its source's (a
@@ -126,13 +126,15 @@ def to_execution(ops: list[TraceOp], cores: int) -> tuple[Execution, list[tuple[
     b = _Builder(cores)
     other: list[tuple[str, int, int]] = []
     last_owner_access: dict[int, int] = {}
+    names: dict[int, int] = {}  # other atomics: x0, x1, ... by first use (addresses vary)
     for op, i in zip(ops, of, strict=True):
         if not 0 <= op.core < cores:
             other.append(("untraced", -1, op.seq))
             continue
         t = op.core
         if op.kind == "atomic":
-            _atomic(b, op, f"a{i}[-1:0]" if i >= 0 else f"x{op.addr:x}")
+            loc = f"a{i}[-1:0]" if i >= 0 else f"x{names.setdefault(op.addr, len(names))}"
+            _atomic(b, op, loc)
         elif op.kind in ("read", "write", "alloc", "free"):
             if i < 0:
                 other.append(("untraced", -1, op.seq))
