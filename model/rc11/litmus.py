@@ -9,13 +9,18 @@ Background: herd7's C litmus tests look like
 
 Problem: read the catalogues' subset of C faithfully — `atomic_*_explicit` and
 the implicit-seq_cst forms, plain `*x` accesses, `if`/`else` with C
-truthiness, `while` loops, CAS with the expected value through a location —
+truthiness, `while` loops (accesses in their conditions too), `&&`/`||`
+with short-circuit evaluation, CAS with the expected value through a location —
 and reject anything else with a message naming the line.
 
 Model: a tokenizer (comments `(* *)`, `/* */`, `//` removed; line numbers
 kept) and a recursive-descent parser producing `program` statements.
 Memory accesses nested in an expression are hoisted, in evaluation order,
-into hidden registers (`#1`, ...), which outcomes do not show. Extensions
+into hidden registers (`#1`, ...), which outcomes do not show. After `&&` and
+`||` they are hoisted into an `if` on the left operand (C's short circuit:
+the right side's accesses happen only when the left does not decide); in a
+`while` condition they run before the loop and again at the end of every
+pass of its body. Extensions
 beyond herd7: `assume(e)` / `__VERIFIER_assume(e)` (GenMC) and `free(x)`.
 
 Example:
@@ -225,9 +230,9 @@ class _Thread:
             t.expect(")")
             then = self.body()
             if word == "while":
-                if pre:
-                    raise t.fail("memory accesses in a while condition are not supported")
-                return [While(cond, then)]
+                # The condition's accesses run before the loop and again after each pass
+                # of the body, so every test of the condition reads memory afresh.
+                return [*pre, While(cond, (*then, *pre))]
             other = self.body() if t.accept("else") else ()
             return [*pre, If(cond, then, other)]
         if word in TYPES:
@@ -291,9 +296,24 @@ class _Thread:
             op = self.toks.next()
             more, right = self.expr(level + 1)
             if more and op in ("&&", "||"):
-                raise self.toks.fail("memory accesses after && / || are not supported")
-            pre, left = pre + more, Bin(op, left, right)
+                hoisted, left = self.short_circuit(op, left, more, right)
+                pre = pre + hoisted
+            else:
+                pre, left = pre + more, Bin(op, left, right)
         return pre, left
+
+    def short_circuit(self, op: str, left: Expr, more: list[Stmt],
+                      right: Expr) -> tuple[list[Stmt], Expr]:
+        """`left && right` / `left || right` whose right side accesses memory (C semantics).
+
+        The right side's accesses happen only when the left side does not decide:
+            #t = left != 0;  if (#t) { more; #t = right != 0; }      (&&; `if (!#t)` for ||)
+        and the value is #t, 0 or 1 as C's.
+        """
+        flag = self.fresh()
+        test: Expr = Reg(flag) if op == "&&" else Un("!", Reg(flag))
+        return [Assign(flag, Bin("!=", left, Const(0))),
+                If(test, (*more, Assign(flag, Bin("!=", right, Const(0)))))], Reg(flag)
 
     def unary(self) -> tuple[list[Stmt], Expr]:
         t = self.toks

@@ -78,3 +78,92 @@ def test_syntax_errors_are_value_errors() -> None:
         parse_litmus("not a litmus test")
     with pytest.raises(ValueError):
         parse_litmus("C T\n{ }\nexists (x=0)")  # no thread
+
+
+# --- accesses in while conditions and after && / || ---------------------------------------
+
+MP_SPIN = """C MP+spin
+{ x = 0; y = 0; }
+P0 (int* x, atomic_int* y) {
+  *x = 1;
+  atomic_store_explicit(y, 1, memory_order_release);
+}
+P1 (int* x, atomic_int* y) {
+  while (atomic_load_explicit(y, memory_order_ORDER) == 0) {}
+  int r0 = *x;
+}
+exists (1:r0=0)
+"""
+
+MP_SPIN_BY_HAND = """C MP+spin+reg
+{ x = 0; y = 0; }
+P0 (int* x, atomic_int* y) {
+  *x = 1;
+  atomic_store_explicit(y, 1, memory_order_release);
+}
+P1 (int* x, atomic_int* y) {
+  int f = atomic_load_explicit(y, memory_order_ORDER);
+  while (f == 0) { f = atomic_load_explicit(y, memory_order_ORDER); }
+  int r0 = *x;
+}
+exists (1:r0=0)
+"""
+
+
+@pytest.mark.parametrize(("order", "graphs"), [("acquire", 3), ("relaxed", 6)])
+def test_a_while_condition_reads_memory_on_every_test(order: str, graphs: int) -> None:
+    # The same loop with the load in the condition and by hand through a register f: one
+    # read before the loop and one after each pass. Unrolled twice: exits after the 1st,
+    # 2nd or 3rd read of y = 1 (relaxed: with x = 0 or 1 each), and y = 0 thrice is cut.
+    res = explore(parse_litmus(MP_SPIN.replace("ORDER", order)))
+    hand = explore(parse_litmus(MP_SPIN_BY_HAND.replace("ORDER", order)))
+    assert (res.executions, res.cut) == (hand.executions, hand.cut) == (graphs, 1)
+    without_f = {tuple(kv for kv in o if kv[0] != "1:f"): n for o, n in hand.outcomes.items()}
+    assert res.outcomes == without_f
+    # Only the acquire spin orders the payload (the relaxed one is the twin).
+    assert (res.verdict, bool(res.races)) == (hand.verdict, bool(hand.races)) == (
+        ("Never", False) if order == "acquire" else ("Sometimes", True))
+
+
+SHORT = """C SC+OP
+{ y = 0; d = 0; }
+P0 (atomic_int* y, int* d) {
+  *d = 1;
+  atomic_store_explicit(y, 1, memory_order_release);
+}
+P1 (atomic_int* y, int* d) {
+  int r0 = atomic_load_explicit(y, memory_order_acquire) OP *d;
+}
+exists (1:r0=1)
+"""
+
+
+def test_and_reads_its_right_side_only_when_the_left_is_true() -> None:
+    # y = 0: r0 = 0 and d is not read; y = 1 (acquire): d = 1 is read, hb-after the write.
+    res = explore(parse_litmus(SHORT.replace("OP", "&&")))
+    assert res.executions == 2
+    assert sorted(dict(o)["1:r0"] for o in res.outcomes) == [0, 1]
+    assert not res.races
+
+
+def test_or_reads_its_right_side_only_when_the_left_is_false() -> None:
+    # The twin: || reads d exactly when y = 0, unordered with P0's write: a race.
+    res = explore(parse_litmus(SHORT.replace("OP", "||")))
+    assert res.races
+    assert res.executions == 3  # y = 1; y = 0 and d = 0; y = 0 and d = 1
+    assert {dict(o)["1:r0"] for o in res.outcomes} == {0, 1}
+
+
+def test_short_circuit_values_are_c_booleans() -> None:
+    text = """C V
+{ x = 2; y = 3; }
+P0 (atomic_int* x, atomic_int* y) {
+  int a = atomic_load(x) && atomic_load(y);
+  int b = 0 || atomic_load(y);
+  int c = atomic_load(x) == 2 && !atomic_load(y);
+  int d = (atomic_load(x) || atomic_load(y)) + 5;
+}
+exists (0:a=1 /\\ 0:b=1 /\\ 0:c=0 /\\ 0:d=6)
+"""
+    res = explore(parse_litmus(text))
+    assert (res.executions, res.verdict) == (1, "Always")
