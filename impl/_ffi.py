@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,15 @@ c_uint64_p = ctypes.POINTER(ctypes.c_uint64)
 c_void_pp = ctypes.POINTER(ctypes.c_void_p)
 
 
+WORD_CALLS = ctypes.sizeof(ctypes.c_void_p) == 8 and platform.machine().lower() in {
+    "x86_64", "amd64", "aarch64", "arm64"}
+"""Whether `Library.words` may pass integers as machine words too (see `_word_function`)."""
+
+_WORD_TYPES = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int32, ctypes.c_uint32,
+               ctypes.c_int64, ctypes.c_uint64)
+"""Argument types a `c_void_p` word carries unchanged there: pointers and 32/64-bit integers."""
+
+
 class LibraryError(ImportError):
     """The shared library is missing or speaks another ABI."""
 
@@ -69,6 +79,44 @@ def declare(name: str, restype: Any, *argtypes: Any) -> None:
 def mirror(name: str, struct: Any) -> None:
     """Record that ctypes `struct` mirrors C struct `iob_<name>` (its size is checked at load)."""
     _MIRRORS[name] = struct
+
+
+class Words:
+    """The library's functions with word prototypes (`Library.words`): attribute per C name.
+
+    A plain class on purpose: a `__getattr__` here would turn off CPython's
+    specialised attribute loads on every call through it.
+    """
+
+
+def _word_function(dll: Any, name: str, restype: Any, argtypes: list[Any]) -> Any:
+    """A second function object for `name` declaring its arguments as machine words.
+
+    Why: ctypes converts each argument through its declared type's `from_param`;
+    for `c_int64` or `POINTER(T)` that costs 100-150 ns per argument, more than
+    the C call itself, while `c_void_p` takes a Python int in a fast path.
+    Pointer parameters become `c_void_p` everywhere (the bindings pass plain
+    ints: addresses of reused out-cells, not `byref` objects). On the 64-bit
+    ABIs of WORD_CALLS (System V x86-64, AArch64), where the first six integer
+    arguments travel in 64-bit registers, 32/64-bit integer parameters become
+    `c_void_p` too: a negative int64 keeps its bits and a callee reading an
+    int32 reads the low half (the bindings clamp integers into int64 first).
+
+    The function comes from a `PyDLL` view of the same handle: the library's
+    calls are short and never block, so they keep the GIL instead of paying
+    to release and retake it around each one (as a C extension would).
+    """
+    words = WORD_CALLS and len(argtypes) <= 6  # more would go on the stack, where widths matter
+    fn = dll[name]
+    fn.restype = restype
+    fn.argtypes = [ctypes.c_void_p if _is_pointer(t) or (words and t in _WORD_TYPES) else t
+                   for t in argtypes]
+    return fn
+
+
+def _is_pointer(t: Any) -> bool:
+    return t is ctypes.c_void_p or t is ctypes.c_char_p or (
+        isinstance(t, type) and issubclass(t, ctypes._Pointer))
 
 
 class Library:
@@ -84,9 +132,13 @@ class Library:
         version = self._const(ctypes.c_uint32, "iob_abi_version")
         if version != ABI_VERSION:
             raise LibraryError(f"{path} has ABI version {version}, expected {ABI_VERSION}")
+        pydll = ctypes.PyDLL(path, handle=self.dll._handle)
+        self.words: Any = Words()
+        """Every declared function again, with word prototypes (fast; see `_word_function`)."""
         for name, (restype, argtypes) in _PROTOTYPES.items():
             fn = getattr(self.dll, name)
             fn.restype, fn.argtypes = restype, argtypes
+            setattr(self.words, name, _word_function(pydll, name, restype, argtypes))
         self.max_cores = self._const(ctypes.c_int64, "iob_max_cores")
         self.max_alloc_size = self._const(ctypes.c_int64, "iob_max_alloc_size")
         self.max_fragment = self._const(ctypes.c_int64, "iob_max_fragment")

@@ -29,20 +29,30 @@ class _Info(ctypes.Structure):
 class Buffer(Handle):
     """A handle to a ref-counted view of memory (`seastar::temporary_buffer`)."""
 
-    __slots__ = ("_system",)
+    __slots__ = ("_size", "_system")
     _kind = "buffer"
 
-    def __init__(self, system: System, ptr: int) -> None:
-        """Own the iob_buf at `ptr` (made by Core.alloc, share, clone, send)."""
+    def __init__(self, system: System, ptr: int, size: int = -1) -> None:
+        """Own the iob_buf at `ptr` (made by Core.alloc, share, clone, send).
+
+        `size` is the view's size when the caller knows it (-1: ask C). Only
+        this handle's own trims change it, so it is kept here, not re-read.
+        """
         self._ptr = ptr  # Handle.__init__, inlined: this is the hot path
         self._system = system
-        system._handles[ptr] = self  # released by System.close if never released
+        self._size = size
+        handles = system._handles  # released by System.close if never released
+        handles.append(self)
+        if len(handles) > system._handles_limit:
+            system._compact()
 
     def _info(self) -> _Info:
         """The C description, in the system's reused cell: read it at once."""
         s = self._system
-        s._c_buf_info(self._ptr if self._ptr is not None else self._live(), s._buf_info_ref)
-        return s._buf_info
+        s._c_buf_info(self._ptr if self._ptr is not None else self._live(), s._buf_info_at)
+        info = s._buf_info
+        self._size = info.size
+        return info
 
     def _check_no_exports(self) -> None:
         """Buffers export no memoryviews (reads copy)."""
@@ -50,6 +60,8 @@ class Buffer(Handle):
     @property
     def size(self) -> int:
         """Bytes this handle views."""
+        if self._size >= 0 and self._ptr is not None:
+            return self._size
         return self._info().size  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
@@ -68,7 +80,9 @@ class Buffer(Handle):
     @property
     def refcount(self) -> int:
         """Live views of the underlying allocation."""
-        return self._info().refcount  # type: ignore[no-any-return]
+        s = self._system  # _info(), inlined: the refcount is read before every write
+        s._c_buf_info(self._ptr if self._ptr is not None else self._live(), s._buf_info_at)
+        return s._buf_info.refcount  # type: ignore[no-any-return]
 
     def _span(self, what: str, pos: object, size: object) -> tuple[int, int]:
         """(pos, size) as int64 arguments: both type-checked here, ranges left to C."""
@@ -81,9 +95,13 @@ class Buffer(Handle):
     def read(self, pos: int = 0, size: int | None = None) -> bytes:
         """The bytes `[pos, pos + size)` of this view (to the end when size is None)."""
         ptr = self._ptr if self._ptr is not None else self._live()
-        p, n = self._span("read", pos, size)
+        if type(pos) is int and -_LIMIT <= pos <= _LIMIT and (
+                type(size) is int and -_LIMIT <= size <= _LIMIT):  # _span(), inlined
+            p, n = pos, size
+        else:
+            p, n = self._span("read", pos, size)
         s = self._system
-        rc = s._dll.iob_buf_peek(ptr, p, n, s._out_ref, s._u64_ref)
+        rc = s._w.iob_buf_peek(ptr, p, n, s._out_at, s._u64_at)
         if rc:
             raise s._fail(rc, f"read({pos!r}, {size!r})")
         n = s._u64.value
@@ -97,68 +115,74 @@ class Buffer(Handle):
         if raw is None:
             raise InvalidArgument(f"write: data must be bytes-like, got {type(data).__name__}")
         p = pos if type(pos) is int and -_LIMIT <= pos <= _LIMIT else _ffi.int_arg(pos, "write")
-        rc = self._system._dll.iob_buf_write(ptr, p, raw, len(raw))
+        rc = self._system._w.iob_buf_write(ptr, p, raw, len(raw))
         if rc:
             raise self._system._fail(rc, f"write({pos!r}, <{len(raw)} bytes>)")
 
     def share(self, pos: int = 0, size: int | None = None) -> Buffer:
         """A zero-copy view of `[pos, pos + size)` on the same holder (refcount + 1)."""
         ptr = self._ptr if self._ptr is not None else self._live()
-        p, n = self._span("share", pos, size)
+        if size is None and type(pos) is int and -_LIMIT <= pos <= _LIMIT:  # _span(), inlined
+            p, n = pos, self._system._lib.to_end
+        else:
+            p, n = self._span("share", pos, size)
         s = self._system
-        rc = s._dll.iob_buf_share(ptr, p, n, s._out_ref)
+        rc = s._w.iob_buf_share(ptr, p, n, s._out_at)
         if rc:
             raise s._fail(rc, f"share({pos!r}, {size!r})")
-        return Buffer(s, s._out.value)  # type: ignore[arg-type]
+        # The view's size: `n`, or what lies past `p` when sharing to the end.
+        known = self._size
+        return Buffer(s, s._out.value, n if size is not None else  # type: ignore[arg-type]
+                      known - p if known >= 0 else -1)
 
     def trim(self, size: int) -> None:
         """Keep only the first `size` bytes of this view."""
         ptr = self._live()
         if not _ffi.is_int(size):
             raise InvalidArgument(f"trim: expected an int, got {size!r}")
-        rc = self._system._dll.iob_buf_trim(ptr, _ffi.clamp(size))
+        rc = self._system._w.iob_buf_trim(ptr, _ffi.clamp(size))
         if rc:
             raise self._system._fail(rc, f"trim({size!r})")
+        self._size = -1
 
     def trim_front(self, n: int) -> None:
         """Drop the first `n` bytes of this view."""
         ptr = self._live()
         if not _ffi.is_int(n):
             raise InvalidArgument(f"trim_front: expected an int, got {n!r}")
-        rc = self._system._dll.iob_buf_trim_front(ptr, _ffi.clamp(n))
+        rc = self._system._w.iob_buf_trim_front(ptr, _ffi.clamp(n))
         if rc:
             raise self._system._fail(rc, f"trim_front({n!r})")
+        self._size = -1
 
     def clone(self) -> Buffer:
         """A deep copy owned and held by this handle's holder."""
         s = self._system
-        rc = s._dll.iob_buf_clone(self._live(), s._out_ref)
+        rc = s._w.iob_buf_clone(self._live(), s._out_at)
         if rc:
             raise s._fail(rc, "clone()")
-        return Buffer(s, s._take())
+        return Buffer(s, s._take(), self._size)
 
     def send(self, core: Core) -> Buffer:
         """Move this handle to `core`; this object is dead afterwards."""
         ptr = self._ptr if self._ptr is not None else self._live()
         s = self._system
         cid = core.id if type(core) is _Core and core.system is s else s._core_id(core)
-        rc = s._dll.iob_buf_send(ptr, cid, s._out_ref)
+        rc = s._w.iob_buf_send(ptr, cid, s._out_at)
         if rc:
             raise s._fail(rc, "send")
         new = s._out.value
-        del s._handles[ptr]  # C freed the old handle: the reference moved into `new`
         self._ptr = None
-        return Buffer(s, new)  # type: ignore[arg-type]
+        return Buffer(s, new, self._size)  # type: ignore[arg-type]
 
     def _forget(self) -> None:
-        """This handle's C object was consumed by a C call: unregister it and die."""
-        del self._system._handles[self.detach()]
+        """This handle's C object was consumed by a C call: it dies here."""
+        self.detach()
 
     def _dispose(self, ptr: int) -> None:
-        rc = self._system._dll.iob_buf_release(ptr)
+        rc = self._system._c_buf_release(ptr)
         if rc:
             raise self._system._fail(rc, "release")
-        del self._system._handles[ptr]
 
     def release(self) -> None:
         """Drop this handle (the last drop frees, or defers the free to the owner core)."""
@@ -167,7 +191,6 @@ class Buffer(Handle):
         rc = s._c_buf_release(ptr)
         if rc:
             raise s._fail(rc, "release")
-        del s._handles[ptr]
         self._ptr = None
 
     def __repr__(self) -> str:

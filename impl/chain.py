@@ -51,16 +51,25 @@ class _FragmentInfo(ctypes.Structure):
 class IoBuf(Handle):
     """A chain of ref-counted fragments held by one core (Redpanda's `iobuf`)."""
 
-    __slots__ = ("_exports", "_system")
+    __slots__ = ("_exports", "_len", "_system")
     __hash__ = None  # type: ignore[assignment]  # mutable; compare by bytes instead
     _kind = "iobuf"
 
-    def __init__(self, system: System, ptr: int) -> None:
-        """Own the iob_chain at `ptr` (made by Core.iobuf, share, copy, send)."""
+    def __init__(self, system: System, ptr: int, length: int = -1) -> None:
+        """Own the iob_chain at `ptr` (made by Core.iobuf, share, copy, send).
+
+        `length` is the chain's size when the caller knows it (-1: ask C). A
+        chain belongs to this one handle, so only this handle's calls change
+        its size: they keep `_len` up to date (or reset it to -1).
+        """
         self._ptr = ptr  # Handle.__init__, inlined: this is a hot path
         self._system = system
+        self._len = length
         self._exports: list[weakref.ref[Any]] = []
-        system._handles[ptr] = self  # released by System.close if never released
+        handles = system._handles  # released by System.close if never released
+        handles.append(self)
+        if len(handles) > system._handles_limit:
+            system._compact()
 
     # -- plumbing -----------------------------------------------------------
     def _fail(self, rc: int, what: str) -> Exception:
@@ -80,8 +89,10 @@ class IoBuf(Handle):
     def _info(self) -> _ChainInfo:
         """The C description, in the system's reused cell: read it at once."""
         s = self._system
-        s._c_chain_info(self._ptr if self._ptr is not None else self._live(), s._chain_info_ref)
-        return s._chain_info
+        s._c_chain_info(self._ptr if self._ptr is not None else self._live(), s._chain_info_at)
+        info = s._chain_info
+        self._len = info.size
+        return info
 
     def _buffer(self, buf: object) -> int:
         if not isinstance(buf, Buffer) or buf._system is not self._system:
@@ -94,7 +105,8 @@ class IoBuf(Handle):
         return other._live()
 
     def _adopt(self, ptr: int) -> IoBuf:
-        return IoBuf(self._system, ptr)
+        """A handle on a chain holding the same bytes as this one (a copy, or this one sent)."""
+        return IoBuf(self._system, ptr, self._len)
 
     # -- queries ------------------------------------------------------------
     @property
@@ -108,9 +120,8 @@ class IoBuf(Handle):
         n = int(self._info().fragments)
         ptr = self._live()
         out = (_FragmentInfo * n)()
-        count = ctypes.c_uint64()
-        self._mutate(self._system._dll.iob_chain_fragments(ptr, out, n, ctypes.byref(count)),
-                     "fragments")
+        s = self._system
+        self._mutate(s._w.iob_chain_fragments(ptr, out, n, s._u64_at), "fragments")
         return tuple(Fragment(f.size, f.capacity, f.owner, f.refcount) for f in out)
 
     def read(self, pos: int = 0, size: int | None = None) -> bytes:
@@ -120,24 +131,27 @@ class IoBuf(Handle):
             raise InvalidArgument(f"read: pos and size must be int, got {pos!r}, {size!r}")
         p = _ffi.clamp(pos)
         n = self._system._lib.to_end if size is None else _ffi.clamp(size)
-        dll, length = self._system._dll, ctypes.c_uint64()
-        self._mutate(dll.iob_chain_read(ptr, p, n, None, ctypes.byref(length)), "read")
-        if not length.value:
+        s = self._system
+        self._mutate(s._w.iob_chain_read(ptr, p, n, None, s._u64_at), "read")
+        length = s._u64.value
+        if not length:
             return b""
-        dst = ctypes.create_string_buffer(length.value)
-        dll.iob_chain_read(ptr, p, n, dst, ctypes.byref(length))
+        dst = ctypes.create_string_buffer(length)
+        self._mutate(s._w.iob_chain_read(ptr, p, n, dst, s._u64_at), "read")
         return dst.raw
 
     def __bytes__(self) -> bytes:
         return self.read()
 
     def __len__(self) -> int:
+        if self._len >= 0 and self._ptr is not None:
+            return self._len
         return self._info().size  # type: ignore[no-any-return]
 
     def _compare(self, other: IoBuf) -> int:
         a, b = self._live(), other._live()
         cmp = ctypes.c_int32()
-        self._mutate(self._system._dll.iob_chain_compare(a, b, ctypes.byref(cmp)), "compare")
+        self._mutate(self._system._w.iob_chain_compare(a, b, ctypes.addressof(cmp)), "compare")
         return int(cmp.value)
 
     def __eq__(self, other: object) -> bool:
@@ -168,34 +182,41 @@ class IoBuf(Handle):
         raw = data if type(data) is bytes else _ffi.to_bytes(data)
         if raw is None:
             raise InvalidArgument(f"append: data must be bytes-like, got {type(data).__name__}")
-        rc = self._system._dll.iob_chain_append(ptr, raw, len(raw))
+        n = len(raw)
+        rc = self._system._w.iob_chain_append(ptr, raw, n)
         if rc:
             raise self._fail(rc, "append")
+        if self._len >= 0:
+            self._len += n
 
     def append_buffer(self, buf: Buffer) -> None:
         """Consume `buf`: copied when small, else it becomes a new fragment (zero-copy)."""
         ptr = self._live()
-        self._mutate(self._system._dll.iob_chain_append_buffer(ptr, self._buffer(buf)),
+        self._mutate(self._system._w.iob_chain_append_buffer(ptr, self._buffer(buf)),
                      "append_buffer")
+        self._len = -1
         buf._forget()  # the reference moved into this iobuf (or was dropped after copying)
 
     def prepend_buffer(self, buf: Buffer) -> None:
         """Consume `buf` as the new first fragment (zero-copy)."""
         ptr = self._live()
-        self._mutate(self._system._dll.iob_chain_prepend_buffer(ptr, self._buffer(buf)),
+        self._mutate(self._system._w.iob_chain_prepend_buffer(ptr, self._buffer(buf)),
                      "prepend_buffer")
+        self._len = -1
         buf._forget()  # the reference moved into this iobuf
 
     def append_fragments(self, other: IoBuf) -> None:
         """Share every fragment of `other` onto the end (zero-copy; `other` is unchanged)."""
         ptr = self._live()
-        self._mutate(self._system._dll.iob_chain_append_fragments(ptr, self._other(other)),
+        self._mutate(self._system._w.iob_chain_append_fragments(ptr, self._other(other)),
                      "append_fragments")
+        self._len = -1
 
     def prepend(self, other: IoBuf) -> None:
         """Consume `other`, moving its fragments in front of this iobuf's."""
         ptr = self._live()
-        self._mutate(self._system._dll.iob_chain_prepend(ptr, self._other(other)), "prepend")
+        self._mutate(self._system._w.iob_chain_prepend(ptr, self._other(other)), "prepend")
+        self._len = -1
         self._exports += other._exports  # its pinned memory now lives here
         other._forget()  # its fragments moved into this iobuf
 
@@ -205,15 +226,15 @@ class IoBuf(Handle):
         p = pos if type(pos) is int and -_LIMIT <= pos <= _LIMIT else _ffi.int_arg(pos, "share")
         n = size if type(size) is int and -_LIMIT <= size <= _LIMIT else _ffi.int_arg(size, "share")
         s = self._system
-        rc = s._dll.iob_chain_share(ptr, p, n, s._out_ref)
+        rc = s._w.iob_chain_share(ptr, p, n, s._out_at)
         if rc:
             raise self._fail(rc, f"share({pos}, {size})")
-        return IoBuf(s, s._out.value)  # type: ignore[arg-type]
+        return IoBuf(s, s._out.value, n)  # type: ignore[arg-type]  # C checked 0 <= n
 
     def copy(self) -> IoBuf:
         """A deep copy in fresh fragments owned by the holder."""
         s = self._system
-        self._mutate(s._dll.iob_chain_copy(self._live(), s._out_ref), "copy")
+        self._mutate(s._w.iob_chain_copy(self._live(), s._out_at), "copy")
         return self._adopt(s._take())
 
     def _trim(self, fn: Any, n: object, what: str) -> None:
@@ -224,41 +245,44 @@ class IoBuf(Handle):
         rc = fn(ptr, count)
         if rc:
             raise self._fail(rc, what)
+        if self._len >= 0:  # C checked 0 <= count; a trim beyond the size empties the chain
+            self._len = self._len - count if count < self._len else 0
 
     def _pop(self, fn: Any, what: str) -> None:
         ptr = self._live()
         self._check_no_exports()
         self._mutate(fn(ptr), what)
+        self._len = -1
 
     def trim_front(self, n: int) -> None:
         """Drop the first `n` bytes (all of them when n exceeds the size)."""
-        self._trim(self._system._dll.iob_chain_trim_front, n, "trim_front")
+        self._trim(self._system._w.iob_chain_trim_front, n, "trim_front")
 
     def trim_back(self, n: int) -> None:
         """Drop the last `n` bytes (all of them when n exceeds the size)."""
-        self._trim(self._system._dll.iob_chain_trim_back, n, "trim_back")
+        self._trim(self._system._w.iob_chain_trim_back, n, "trim_back")
 
     def pop_front(self) -> None:
         """Drop the first fragment; OutOfRange when empty."""
-        self._pop(self._system._dll.iob_chain_pop_front, "pop_front")
+        self._pop(self._system._w.iob_chain_pop_front, "pop_front")
 
     def pop_back(self) -> None:
         """Drop the last fragment; OutOfRange when empty."""
-        self._pop(self._system._dll.iob_chain_pop_back, "pop_back")
+        self._pop(self._system._w.iob_chain_pop_back, "pop_back")
 
     def send(self, core: Core) -> IoBuf:
         """Move this iobuf to `core`; this object is dead afterwards."""
         ptr = self._live()
         s = self._system
-        self._mutate(s._dll.iob_chain_send(ptr, s._core_id(core), s._out_ref), "send")
+        self._mutate(s._w.iob_chain_send(ptr, s._core_id(core), s._out_at), "send")
         new = self._adopt(s._take())
         new._exports, self._exports = self._exports, []
         self._forget()  # C freed the old chain: its fragments moved into `new`
         return new
 
     def _forget(self) -> None:
-        """This chain's C object was consumed by a C call: unregister it and die."""
-        del self._system._handles[self.detach()]
+        """This chain's C object was consumed by a C call: it dies here."""
+        self.detach()
 
     def _dispose(self, ptr: int) -> None:
         self.release()
@@ -272,7 +296,6 @@ class IoBuf(Handle):
         rc = s._c_chain_release(ptr)
         if rc:
             raise self._fail(rc, "release")
-        del s._handles[ptr]
         self._ptr = None
 
     def __repr__(self) -> str:

@@ -25,29 +25,31 @@ from .chain import IoBuf
 class Consumer(Handle):
     """A forward-only cursor over an iobuf's bytes."""
 
-    __slots__ = ("_dll", "_io")
+    __slots__ = ("_io", "_w")
     _kind = "consumer"
 
     def __init__(self, iobuf: IoBuf) -> None:
         """A cursor at the front of `iobuf` (use `IoBuf.consumer`)."""
+        self._ptr = None  # set first: __del__ reads it even if this raises
         s = iobuf._system
-        rc = s._dll.iob_consumer_new(iobuf._live(), s._out_ref)
+        rc = s._w.iob_consumer_new(iobuf._ptr if iobuf._ptr is not None else iobuf._live(),
+                                   s._out_at)
         if rc:
             raise s._fail(rc, "consumer")
         self._ptr = s._out.value  # Handle.__init__, inlined
         self._io = iobuf
-        self._dll: Any = s._dll
+        self._w: Any = s._w
 
     def _dispose(self, ptr: int) -> None:
-        self._dll.iob_consumer_destroy(ptr)
+        self._w.iob_consumer_destroy(ptr)
 
     def __del__(self) -> None:
         # Also at interpreter exit: only attributes of this object are used
-        # (the CDLL it holds stays loaded), never module globals.
-        ptr = getattr(self, "_ptr", None)  # None too if __init__ raised before owning one
+        # (the library it holds stays loaded), never module globals.
+        ptr = self._ptr  # None too if __init__ raised before owning one
         if ptr is not None:
             self._ptr = None
-            self._dll.iob_consumer_destroy(ptr)
+            self._w.iob_consumer_destroy(ptr)
 
     def _k(self) -> int:
         """The cursor, after checking that its iobuf is alive (else ReleasedHandleError)."""
@@ -69,7 +71,7 @@ class Consumer(Handle):
 
     def _position(self, k: int) -> tuple[int, int]:
         s = self._io._system
-        rc = self._dll.iob_consumer_position(k, s._u64_ref, s._u64b_ref)
+        rc = self._w.iob_consumer_position(k, s._u64_at, s._u64b_at)
         if rc:
             raise self._io._fail(rc, "consumer")
         return s._u64.value, s._u64b.value
@@ -82,7 +84,14 @@ class Consumer(Handle):
     @property
     def bytes_left(self) -> int:
         """Bytes not yet consumed."""
-        return self._position(self._k())[1]
+        io = self._io
+        if io._ptr is None or self._ptr is None:
+            return self._position(self._k())[1]
+        s = io._system
+        rc = self._w.iob_consumer_position(self._ptr, s._u64_at, s._u64b_at)
+        if rc:
+            raise io._fail(rc, "consumer")
+        return s._u64b.value
 
     @property
     def is_finished(self) -> bool:
@@ -98,18 +107,19 @@ class Consumer(Handle):
         """
         count = self._count(n, "consume")
         k = self._k()
-        self._check(self._dll.iob_consumer_peek(k, count, None), "consume")
+        self._check(self._w.iob_consumer_peek(k, count, None), "consume")
         if not callable(fn):
             raise InvalidArgument(f"consume: {fn!r} is not callable")
         data, length = ctypes.c_void_p(), ctypes.c_uint64()
         done = 0
         while done < count:
-            self._check(self._dll.iob_consumer_chunk(
-                self._k(), count - done, ctypes.byref(data), ctypes.byref(length)), "consume")
+            self._check(self._w.iob_consumer_chunk(
+                self._k(), count - done, ctypes.addressof(data), ctypes.addressof(length)),
+                "consume")
             view = self._export(data.value or 0, int(length.value))
             stop = fn(view)
             del view
-            self._check(self._dll.iob_consumer_skip(self._k(), length.value), "consume")
+            self._check(self._w.iob_consumer_skip(self._k(), length.value), "consume")
             done += length.value
             if stop is True:
                 break
@@ -132,49 +142,55 @@ class Consumer(Handle):
 
     def peek(self, n: int) -> bytes:
         """The next `n` bytes, without consuming them."""
-        return self._copy(self._dll.iob_consumer_peek, n, "peek")
+        return self._copy(self._w.iob_consumer_peek, n, "peek")
 
     def consume_to(self, n: int) -> bytes:
         """Consume the next `n` bytes and return them."""
-        return self._copy(self._dll.iob_consumer_consume_to, n, "consume_to")
+        return self._copy(self._w.iob_consumer_consume_to, n, "consume_to")
 
     def skip(self, n: int) -> None:
         """Consume the next `n` bytes without reading them."""
         count = self._count(n, "skip")
-        self._check(self._dll.iob_consumer_skip(self._k(), count), "skip")
+        self._check(self._w.iob_consumer_skip(self._k(), count), "skip")
 
-    def _read(self, fn: Any, ctype: Any, what: str) -> int:
-        out = ctype()
-        self._check(fn(self._k(), ctypes.byref(out)), what)
-        return int(out.value)
+    def _read(self, fn: Any, width: int, what: str) -> int:
+        """An integer read into the system's reused cell of `width` bytes."""
+        io = self._io
+        if io._ptr is None or self._ptr is None:
+            self._k()  # ReleasedHandleError
+        cell, at = io._system._int_cells[width]
+        rc = fn(self._ptr, at)
+        if rc:
+            raise io._fail(rc, what)
+        return cell.value  # type: ignore[no-any-return]
 
     def read_u8(self) -> int:
         """Consume one byte as an unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u8, ctypes.c_uint8, "read_u8")
+        return self._read(self._w.iob_consumer_read_u8, 1, "read_u8")
 
     def read_u16_le(self) -> int:
         """Consume 2 bytes as a little-endian unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u16_le, ctypes.c_uint16, "read_u16_le")
+        return self._read(self._w.iob_consumer_read_u16_le, 2, "read_u16_le")
 
     def read_u16_be(self) -> int:
         """Consume 2 bytes as a big-endian unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u16_be, ctypes.c_uint16, "read_u16_be")
+        return self._read(self._w.iob_consumer_read_u16_be, 2, "read_u16_be")
 
     def read_u32_le(self) -> int:
         """Consume 4 bytes as a little-endian unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u32_le, ctypes.c_uint32, "read_u32_le")
+        return self._read(self._w.iob_consumer_read_u32_le, 4, "read_u32_le")
 
     def read_u32_be(self) -> int:
         """Consume 4 bytes as a big-endian unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u32_be, ctypes.c_uint32, "read_u32_be")
+        return self._read(self._w.iob_consumer_read_u32_be, 4, "read_u32_be")
 
     def read_u64_le(self) -> int:
         """Consume 8 bytes as a little-endian unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u64_le, ctypes.c_uint64, "read_u64_le")
+        return self._read(self._w.iob_consumer_read_u64_le, 8, "read_u64_le")
 
     def read_u64_be(self) -> int:
         """Consume 8 bytes as a big-endian unsigned integer."""
-        return self._read(self._dll.iob_consumer_read_u64_be, ctypes.c_uint64, "read_u64_be")
+        return self._read(self._w.iob_consumer_read_u64_be, 8, "read_u64_be")
 
     def read_varint(self) -> int:
         """Consume an unsigned LEB128 varint (at most 10 bytes, value below 2**64).
@@ -182,7 +198,7 @@ class Consumer(Handle):
         Raises OutOfRange if the bytes end mid-varint and InvalidArgument if it
         is longer than 10 bytes or overflows 64 bits; either way nothing is consumed.
         """
-        return self._read(self._dll.iob_consumer_read_varint, ctypes.c_uint64, "read_varint")
+        return self._read(self._w.iob_consumer_read_varint, 8, "read_varint")
 
     def __repr__(self) -> str:
         return f"<Consumer of {self._io!r}>"

@@ -53,25 +53,35 @@ class System(Handle):
         self._lib = lib
         self._dll: Any = lib.dll
         self._cores = tuple(Core(self, i) for i in range(cores))
-        # Every live buffer/iobuf handle, by C pointer: released by close().
-        self._handles: dict[int, Buffer | IoBuf] = {}
-        # Out-parameters reused by every call (a System is used from one Python thread).
+        # Every buffer/iobuf handle made, for close() to release the live ones.
+        # Dead ones (_ptr None) are only dropped when the list has doubled
+        # (`_register`): an append is cheaper than a dict insert plus delete.
+        self._handles: list[Buffer | IoBuf] = []
+        self._handles_limit = 64
+        # The bindings call through the word prototypes (`_ffi.Library.words`):
+        # out-parameters are cells reused by every call (a System is used from
+        # one Python thread), passed by address as plain ints.
+        self._w: Any = lib.words
         self._out = ctypes.c_void_p()
-        self._out_ref = ctypes.byref(self._out)
+        self._out_at = ctypes.addressof(self._out)
         self._u64 = ctypes.c_uint64()
-        self._u64_ref = ctypes.byref(self._u64)
+        self._u64_at = ctypes.addressof(self._u64)
         self._u64b = ctypes.c_uint64()
-        self._u64b_ref = ctypes.byref(self._u64b)
-        # The hottest entry points, bound once (the wrapper must cost no more than the FFI).
-        self._c_alloc = self._dll.iob_alloc
-        self._c_buf_release = self._dll.iob_buf_release
-        self._c_chain_release = self._dll.iob_chain_release
-        self._c_buf_info = self._dll.iob_buf_info_get
-        self._c_chain_info = self._dll.iob_chain_info_get
+        self._u64b_at = ctypes.addressof(self._u64b)
         self._buf_info = _BufInfo()
-        self._buf_info_ref = ctypes.byref(self._buf_info)
+        self._buf_info_at = ctypes.addressof(self._buf_info)
+        self._int_cells: dict[int, tuple[Any, int]] = {
+            n: (cell, ctypes.addressof(cell)) for n, cell in (
+                (1, ctypes.c_uint8()), (2, ctypes.c_uint16()), (4, ctypes.c_uint32()),
+                (8, self._u64))}
         self._chain_info = _ChainInfo()
-        self._chain_info_ref = ctypes.byref(self._chain_info)
+        self._chain_info_at = ctypes.addressof(self._chain_info)
+        # The hottest entry points, bound once (the wrapper must cost no more than the FFI).
+        self._c_alloc = self._w.iob_alloc
+        self._c_buf_release = self._w.iob_buf_release
+        self._c_chain_release = self._w.iob_chain_release
+        self._c_buf_info = self._w.iob_buf_info_get
+        self._c_chain_info = self._w.iob_chain_info_get
 
     @property
     def cores(self) -> tuple[Core, ...]:
@@ -103,6 +113,12 @@ class System(Handle):
     def _fail(self, rc: int, what: str) -> Exception:
         return self._lib.error(rc, what)
 
+    def _compact(self) -> None:
+        """Forget the dead handles (called when the registry outgrows its limit)."""
+        live = [h for h in self._handles if h._ptr is not None]
+        self._handles = live
+        self._handles_limit = 2 * len(live) + 64
+
     def close(self) -> None:
         """Release every handle still alive (each on its holder), poll every core, free it all.
 
@@ -112,13 +128,15 @@ class System(Handle):
         ptr = self._ptr
         if ptr is None:
             return
-        for h in self._handles.values():
+        live = [h for h in self._handles if h._ptr is not None]
+        for h in live:
             h._check_no_exports()
-        for h in list(self._handles.values()):
+        for h in live:
             h.release()
+        self._handles = []
         for c in self._cores:
             c.poll()
-        rc = self._dll.iob_system_destroy(ptr)
+        rc = self._w.iob_system_destroy(ptr)
         if rc:
             raise self._fail(rc, "System.close")
         self._ptr = None
@@ -156,24 +174,32 @@ class Core:
             if not _ffi.is_int(size):
                 raise InvalidArgument(f"alloc: size must be a non-negative int, got {size!r}")
             size = _ffi.clamp(size)
-        rc = s._c_alloc(sp, self.id, size, s._out_ref)
+        rc = s._c_alloc(sp, self.id, size, s._out_at)
         if rc:
             raise s._fail(rc, f"alloc({size})")
-        return Buffer(s, s._out.value)  # type: ignore[arg-type]
+        # Buffer(s, ptr, size), inlined: a Python __init__ frame costs a tenth of the FFI call.
+        b = _new(Buffer)
+        b._ptr = s._out.value
+        b._system = s
+        b._size = size
+        handles = s._handles
+        handles.append(b)
+        if len(handles) > s._handles_limit:
+            s._compact()
+        return b
 
     def iobuf(self) -> IoBuf:
         """A new, empty iobuf held by this core."""
         s = self.system
-        rc = s._dll.iob_chain_new(s._live(), self.id, s._out_ref)
+        rc = s._w.iob_chain_new(s._ptr if s._ptr is not None else s._live(), self.id, s._out_at)
         if rc:
             raise s._fail(rc, "iobuf()")
-        return IoBuf(s, s._take())
+        return IoBuf(s, s._out.value, 0)  # type: ignore[arg-type]
 
     def poll(self) -> int:
         """Free everything foreign cores queued for this core; return how many."""
         s = self.system
-        rc = s._dll.iob_core_poll(s._ptr if s._ptr is not None else s._live(), self.id,
-                                  s._u64_ref)
+        rc = s._w.iob_core_poll(s._ptr if s._ptr is not None else s._live(), self.id, s._u64_at)
         if rc:
             raise s._fail(rc, "poll")
         return s._u64.value
@@ -185,7 +211,7 @@ class Core:
         if s._ptr is None:
             return CoreStats(0, 0, 0)
         out = _Stats()
-        rc = s._dll.iob_core_stats(s._ptr, self.id, ctypes.byref(out))
+        rc = s._w.iob_core_stats(s._ptr, self.id, ctypes.addressof(out))
         if rc:
             raise s._fail(rc, "stats")
         return CoreStats(out.live_allocations, out.live_bytes, out.pending_frees)
@@ -195,6 +221,7 @@ class Core:
 
 
 
+_new = object.__new__
 _V, _I32 = ctypes.c_void_p, ctypes.c_int32
 _ffi.mirror("stats", _Stats)
 _ffi.declare("iob_system_new", ctypes.c_int, _I32, _ffi.c_void_pp)
