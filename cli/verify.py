@@ -9,7 +9,8 @@ Checks, in order (each prints what it checked, how much and how long):
    step, in a subprocess so a crashing library is a finding, not a crash;
 4. traced: the same campaign on the traced build of the bundled sources,
    every step race-checked by the online RC11 checker on the library's real
-   atomic operations (skipped with a note for `--lib`);
+   atomic operations (for `--lib`: instead of step 3 when that library is a
+   traced build, else skipped with a note);
 5. sanitizers: a shorter campaign on an ASan+UBSan build of the bundled
    sources (skipped with a note for `--lib`, whose sources we do not have);
 6. mutants (`--mutants`): every mutant of tests/mutants/mutants.toml must be
@@ -87,12 +88,18 @@ def run(args: argparse.Namespace) -> int:
     library = args.lib or str(_bundled())
     print(f"implementation: {library}")
     report.check("orders (rc11)", lambda: _orders(library))
-    report.check("lockstep", lambda: _lockstep(library, args))
+    traced = args.lib is not None and _is_traced(args.lib)
+    if not traced:
+        report.check("lockstep", lambda: _lockstep(library, args))
     if args.lib is None:
-        report.check("lockstep (traced, rc11)", lambda: _traced(args))
+        report.check("lockstep (traced, rc11)", lambda: _traced(args, str(_traced_build())))
         report.check("lockstep (asan+ubsan)", lambda: _sanitized(args))
+    elif traced:
+        report.check("lockstep (traced, rc11)", lambda: _traced(args, args.lib))
+        print("  sanitizers: skipped for --lib (no sources to instrument)")
     else:
-        print("  traced and sanitizer builds: skipped for --lib (no sources to build)")
+        print("  traced and sanitizer builds: skipped for --lib (no sources to build;"
+              " pass a traced build to race-check it)")
     if args.mutants:
         _mutants(Path(args.mutants), report)
     seconds = time.perf_counter() - report.start
@@ -157,10 +164,20 @@ def _lockstep(library: str, args: argparse.Namespace) -> tuple[bool, str]:
     return _campaign(library, args, args.examples, shrink=True)
 
 
-def _traced(args: argparse.Namespace) -> tuple[bool, str]:
+def _is_traced(library: str) -> bool:
+    from iobuf.impl.traced import is_traced
+
+    return is_traced(library)
+
+
+def _traced_build() -> Path:
     from iobuf.impl import build
 
-    return _campaign(str(build.build("traced")), args, args.examples, shrink=True, traced=True)
+    return build.build("traced")
+
+
+def _traced(args: argparse.Namespace, library: str) -> tuple[bool, str]:
+    return _campaign(library, args, args.examples, shrink=True, traced=True)
 
 
 def _sanitized(args: argparse.Namespace) -> tuple[bool, str]:

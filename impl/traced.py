@@ -37,6 +37,16 @@ _CURRENT: dict[str, Tracer] = {}
 """The tracer registered with each library (by path)."""
 
 
+def is_traced(library: str | os.PathLike[str]) -> bool:
+    """Whether the library at `library` is a traced build (exports `iob_traced` = 1)."""
+    import ctypes
+
+    try:
+        return bool(ctypes.c_int32.in_dll(_ffi.load(library).dll, "iob_traced").value)
+    except ValueError:
+        return False
+
+
 class RaceFound(AssertionError):
     """The online checker found a race, a use-after-free or a thread-per-core violation."""
 

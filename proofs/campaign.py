@@ -27,6 +27,10 @@ from typing import Any
 MISMATCH = 3
 """Exit status of a campaign subprocess that found a difference."""
 
+SHRINK_SECONDS = 60
+"""How long Hypothesis may shrink a failure (its own default is 300 s, which on a
+traced build made `iobuf verify` wait five minutes for a race it had found)."""
+
 RACE = 4
 """Exit status of a traced campaign whose online RC11 checker found a race (or a
 use-after-free, or a thread-per-core violation)."""
@@ -91,10 +95,12 @@ def run_campaign(
     """Drive the lockstep machine against `library`; a seed makes the run repeatable.
 
     `traced`: `library` is a traced build, and every step is also race-checked.
+    Shrinking a failure stops after SHRINK_SECONDS.
     """
     import hypothesis.core
     import iobuf.model
     from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.internal.conjecture import engine
     from hypothesis.reporting import with_reporter
     from hypothesis.stateful import run_state_machine_as_test
     from iobuf.impl.traced import RaceFound
@@ -115,6 +121,8 @@ def run_campaign(
     # Hypothesis seeds runs from this module global when it is set (it is
     # what `pytest --hypothesis-seed` sets); None means a fresh random seed.
     hypothesis.core.global_force_seed = seed  # type: ignore[assignment]
+    # Not a settings field: the engine reads this module constant when it shrinks.
+    engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
     lines: list[str] = []
     start = time.perf_counter()
     try:

@@ -20,8 +20,9 @@ Model (DESIGN.md §3, exactly its sw and hb, C++20 release sequences unless
 - each atomic location keeps the release clocks of the release sequences its
   latest write belongs to (by head core). A release write (or a relaxed
   write after a release fence: the fence's clock) heads one; an RMW extends
-  all of them; a plain store ends all of them (C++20) or all but its own
-  core's (original rule);
+  all of them; a plain store ends all of them (C++20). Under the original
+  rule every write also rejoins the sequences its own core headed on that
+  location earlier (it is po-after them), even across other cores' stores;
 - an acquire read joins them into its core's clock; a relaxed read saves
   them for the core's next acquire fence; SC accesses and fences are both;
 - the run is sequential, so a read reads the latest write in the trace;
@@ -108,6 +109,10 @@ class _Region:
 class _Atomic:
     writer: TraceOp | None = None
     rel: dict[int, list[int]] = field(default_factory=dict)  # head core -> release clock
+    # rs="original": per core, the join of its release heads on this location. Every
+    # later write of that core is po-after them, so in their release sequences,
+    # whatever other cores wrote in between.
+    own: dict[int, list[int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -202,16 +207,13 @@ class OnlineChecker:
         if op.op in ("store", "rmw"):
             mode = write_order(op.order)
             head = list(core.clock) if mode in ("rel", "sc") else core.fence_rel
-            if op.op == "store":
-                kept = loc.rel.get(op.core) if self.rs == "original" else None
-                loc.rel = {op.core: list(kept)} if kept is not None else {}
-            else:
-                loc.rel = {k: list(v) for k, v in loc.rel.items()}
-            if head is not None:
-                if op.core in loc.rel:
-                    _join(loc.rel[op.core], head)
-                else:
-                    loc.rel[op.core] = list(head)
+            rel = {} if op.op == "store" else {k: list(v) for k, v in loc.rel.items()}
+            for clock in (head, loc.own.get(op.core) if self.rs == "original" else None):
+                if clock is not None:
+                    _join(rel.setdefault(op.core, [0] * self.ncores), clock)
+            if head is not None and self.rs == "original":
+                _join(loc.own.setdefault(op.core, [0] * self.ncores), head)
+            loc.rel = rel
             loc.writer = op
         region = self._regions.get(op.addr)
         if region is not None:  # the refcount: the header word of its allocation

@@ -11,22 +11,23 @@ Model: each core is a thread; its events in trace order are po. Locations
 are made per allocation *instance* (an address reused after a free is a new
 instance): its header word (the refcount, `a<i>[-1:0]`) and the elementary
 byte intervals cut by every range any event of the instance touches, so two
-ranges overlap exactly when they share a location. An allocation is a
-non-atomic write of every location of its instance, a free the same write
+ranges overlap exactly when they share a location. An allocation is a non-
+atomic write of every location of its instance, a free the same write
 flagged `free`; a payload access is one event per interval it covers; an
 atomic operation is a read, a write, both (an RMW, linked by rmw) or a
 fence, with the RC11 modes of its C order; other atomics (the deferred-free
-queue heads) get a location per address, named x0, x1, ... in order of use. A send is a release write of a
-fresh location by the sender and an acquire read of it by the receiver. The
-run was sequential, so rf is "the latest write before it in the trace" and
-mo is trace order; each atomic read's value must equal its source's (a
-trace that misses a write fails here, not silently). A location read before
-any write gets an initial write (value 0) when first read: initial writes
-are thread -1, po-before every event, wherever they sit in the event list.
-`judge` then derives hb from the definitions and lists every conflicting
-pair: a use after a free it happens-after is a use-after-free, any other
-conflicting pair on different cores unordered by hb a race. The
-thread-per-core rule is the same syntactic rule as online.
+queue heads) get a location per address, named x0, x1, ... in order of use.
+A send is a release write of a fresh location by the sender and an acquire
+read of it by the receiver. The run was sequential, so rf is "the latest
+write before it in the trace" and mo is trace order; each atomic read's
+value must equal its source's (a trace that misses a write fails here, not
+silently). A location read before any write gets an initial write (value 0)
+when first read: initial writes are thread -1, po-before every event,
+wherever they sit in the event list. `judge` then derives hb from the
+definitions and lists every conflicting pair: a use after a free it happens-
+after is a use-after-free, any other conflicting pair on different cores
+unordered by hb a race. The thread-per-core rule is the same syntactic rule
+as online.
 
 Example: `judge(ops)` of a trace recorded with `TracedSystem(record=True)`
 gives the set `{(kind, seq, seq)}` that `OnlineChecker(prune=False)` finds.

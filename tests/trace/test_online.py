@@ -170,6 +170,22 @@ def test_release_sequences_continue_through_rmw_chains_only_in_cxx20() -> None:
             assert online(release_sequence(case), rs) == judge(release_sequence(case), 3, rs)
 
 
+def test_the_original_rule_continues_a_sequence_across_another_cores_store() -> None:
+    # W_rel(x) by core 1; a relaxed store by core 2; a relaxed store by core 1 again:
+    # that store is po-after the release, so in its sequence under the paper's rule.
+    run = Run()
+    run.alloc(1)
+    run.add("send", 1, written=0)
+    run.payload(1, "write", 0, 8)
+    run.atomic(1, "store", "release", X, 1)
+    run.atomic(2, "store", "relaxed", X, 2)
+    run.atomic(1, "store", "relaxed", X, 3)
+    run.atomic(0, "load", "acquire", X)
+    run.free(0)
+    assert online(run.ops, "original") == set() == judge(run.ops, 3, "original")
+    assert online(run.ops) != set() and online(run.ops) == judge(run.ops, 3)
+
+
 def test_a_pruning_checker_still_names_both_events_and_the_failed_hand_off() -> None:
     checker = OnlineChecker(3)
     for op in message_passing("relaxed", "acquire"):
