@@ -208,9 +208,10 @@ class OnlineChecker:
             mode = write_order(op.order)
             head = list(core.clock) if mode in ("rel", "sc") else core.fence_rel
             rel = {} if op.op == "store" else {k: list(v) for k, v in loc.rel.items()}
-            for clock in (head, loc.own.get(op.core) if self.rs == "original" else None):
-                if clock is not None:
-                    _join(rel.setdefault(op.core, [0] * self.ncores), clock)
+            own = loc.own.get(op.core) if self.rs == "original" else None
+            for joined in (head, own):
+                if joined is not None:
+                    _join(rel.setdefault(op.core, [0] * self.ncores), joined)
             if head is not None and self.rs == "original":
                 _join(loc.own.setdefault(op.core, [0] * self.ncores), head)
             loc.rel = rel
