@@ -11,6 +11,7 @@ here asserts a timing: the numbers are measurements of this machine, now.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"bench rc11 needs {' and '.join(missing)} (apt-get install -y spin gcc)")
         return 2
     print("drop protocol: dec=rel, fence=acq" + (", hand-off rel/acq" if args.handoff else ""))
+    # Timings are wall clock: say how busy the machine was, so a reader can judge them.
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
     print(f"{'N':>2} {'graphs':>7} {'blocked':>7} {'rc11 s':>8} {'unsafe':>6} | "
           f"{'spin states':>11} {'build s':>8} {'pan s':>7} {'total s':>8} | "
           f"{'rc11/total':>10} {'rc11/pan':>9}")
@@ -88,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                   f"{spin.states:>11} {spin.build_seconds:>8.2f} {spin.verify_seconds:>7.2f} "
                   f"{spin.total:>8.2f} | {res.seconds / spin.total:>10.2f} "
                   f"{res.seconds / max(spin.verify_seconds, 1e-6):>9.1f}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
     print("ratios < 1: the RC11 explorer finished first; SPIN checks SC only (every order "
           "alike), the explorer checks RC11 (and finds the races SC cannot see); blocked: "
           "explorer branches cut without a graph")

@@ -102,6 +102,8 @@ class Search:
         self.names = [{n: i for i, n in enumerate(c.regs)} for c in self.codes]
         self.ends = [len(c.code) for c in self.codes]
         self.sure = [_sure_writes(c.code) for c in self.codes]
+        self.visible = [[(i, f"{t}:{name}") for i, name in enumerate(c.regs)
+                         if not name.startswith("#")] for t, c in enumerate(self.codes)]
         self.fns = [_compile_code(c.code, names) for c, names in zip(self.codes, self.names,
                                                                      strict=True)]
         init = dict(program.init)
@@ -400,9 +402,11 @@ class Search:
         state = {loc: g.events[order[-1]].value for loc, order in g.mo.items()}
         for t, th in enumerate(self.threads):
             assert isinstance(th, Thread)
-            for name, value in zip(self.codes[t].regs, th.regs, strict=True):
-                if value is not None and not name.startswith("#"):
-                    state[f"{t}:{name}"] = value
+            regs = th.regs
+            for i, key in self.visible[t]:
+                value = regs[i]
+                if value is not None:
+                    state[key] = value
         return tuple(sorted(state.items()))
 
 
