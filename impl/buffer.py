@@ -101,6 +101,10 @@ class Buffer(Handle):
         else:
             p, n = self._span("read", pos, size)
         s = self._system
+        # C copies into the system's staging cell, Python copies that into bytes:
+        # one FFI call. Out of range, or more than the cell holds: peek below.
+        if not s._c_buf_read(ptr, p, n, s._stage_at, _STAGE, s._u64_at):
+            return s._stage_view[: s._u64.value].tobytes()
         rc = s._w.iob_buf_peek(ptr, p, n, s._out_at, s._u64_at)
         if rc:
             raise s._fail(rc, f"read({pos!r}, {size!r})")
@@ -203,10 +207,13 @@ class Buffer(Handle):
 
 _LIMIT = _ffi.LIMIT
 _CHAR = ctypes.c_char
+_STAGE = 16 << 10
+"""Bytes of a System's staging cell (`Buffer.read` of up to this many takes one FFI call)."""
 _V, _I32, _I64, _U64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_uint64
 _ffi.mirror("buf_info", _Info)
 _ffi.declare("iob_buf_info_get", ctypes.c_int, _V, ctypes.POINTER(_Info))
 _ffi.declare("iob_buf_peek", ctypes.c_int, _V, _I64, _I64, _ffi.c_void_pp, _ffi.c_uint64_p)
+_ffi.declare("iob_buf_read", ctypes.c_int, _V, _I64, _I64, _V, _U64, _ffi.c_uint64_p)
 _ffi.declare("iob_buf_write", ctypes.c_int, _V, _I64, ctypes.c_char_p, _U64)
 _ffi.declare("iob_buf_share", ctypes.c_int, _V, _I64, _I64, _ffi.c_void_pp)
 _ffi.declare("iob_buf_trim", ctypes.c_int, _V, _I64)

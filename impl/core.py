@@ -10,13 +10,13 @@ from __future__ import annotations
 import ctypes
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from iobuf.model.errors import InvalidArgument
 
 from . import _ffi
 from ._handle import Handle
-from .buffer import Buffer
+from .buffer import _STAGE, Buffer
 from .buffer import _Info as _BufInfo
 from .chain import IoBuf, _ChainInfo
 
@@ -76,9 +76,13 @@ class System(Handle):
                 (8, self._u64))}
         self._chain_info = _ChainInfo()
         self._chain_info_at = ctypes.addressof(self._chain_info)
+        self._stage = (ctypes.c_char * _STAGE)()
+        self._stage_at = ctypes.addressof(self._stage)
+        self._stage_view = memoryview(self._stage)
         # The hottest entry points, bound once (the wrapper must cost no more than the FFI).
         self._c_alloc = self._w.iob_alloc
         self._c_buf_release = self._w.iob_buf_release
+        self._c_buf_read = self._w.iob_buf_read
         self._c_chain_release = self._w.iob_chain_release
         self._c_buf_info = self._w.iob_buf_info_get
         self._c_chain_info = self._w.iob_chain_info_get
@@ -141,7 +145,7 @@ class System(Handle):
             raise self._fail(rc, "System.close")
         self._ptr = None
 
-    def __enter__(self) -> System:
+    def __enter__(self) -> Self:
         return self
 
     def __del__(self) -> None:

@@ -115,6 +115,20 @@ int iob_buf_peek(const iob_buf *b, int64_t pos, int64_t size, const uint8_t **da
     return IOB_OK;
 }
 
+int iob_buf_read(const iob_buf *b, int64_t pos, int64_t size, void *dst, uint64_t cap,
+                 uint64_t *len) {
+    if (b == NULL || len == NULL || (dst == NULL && cap != 0)) return IOB_EINVAL;
+    uint64_t n;
+    int rc = span(b->size, pos, size, &n);
+    if (rc != IOB_OK) return rc;
+    *len = n;
+    if (n > cap) return IOB_ERANGE;
+    IOB_ON_CORE(b->holder);
+    IOB_TRACE(IOB_EV_READ, b->a, b->start + (uint64_t)pos, n, 0, 0);
+    if (n) memcpy(dst, b->a->data + b->start + (uint64_t)pos, (size_t)n);
+    return IOB_OK;
+}
+
 int iob_buf_write(iob_buf *b, int64_t pos, const void *data, uint64_t len) {
     if (b == NULL || (data == NULL && len != 0)) return IOB_EINVAL;
     if (len > (uint64_t)INT64_MAX) return IOB_ERANGE;

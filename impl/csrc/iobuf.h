@@ -226,6 +226,15 @@ IOB_API int iob_buf_info_get(const iob_buf *b, iob_buf_info *out);
 IOB_API int iob_buf_peek(const iob_buf *b, int64_t pos, int64_t size, const uint8_t **data,
                          uint64_t *len);
 
+/// Copy the bytes [pos, pos+size) of the view into `dst` (borrows): a peek and
+/// its copy in one call, for bindings whose every call is expensive.
+/// \param pos, size as for iob_buf_peek (size may be IOB_TO_END)
+/// \param dst holds `cap` bytes; \param len receives the byte count. IOB_ERANGE
+/// if the range is not in the view, or if the count exceeds `cap` (then `len`
+/// still receives it and nothing is copied). Call on the holder.
+IOB_API int iob_buf_read(const iob_buf *b, int64_t pos, int64_t size, void *dst, uint64_t cap,
+                         uint64_t *len);
+
 /// Overwrite `len` bytes at `pos` (borrows).
 /// \param pos with pos + len <= the view size (else IOB_ERANGE)
 /// \return IOB_ESHARED while the allocation's refcount is above 1 (an acquire

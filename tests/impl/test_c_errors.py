@@ -68,6 +68,29 @@ def test_buffer_ranges_sharing_and_send(c: Any) -> None:
     assert c.iob_system_destroy(s) == OK
 
 
+def test_buffer_read_copies_in_one_call_within_its_capacity(c: Any) -> None:
+    s = _new(c, "iob_system_new", 1)
+    b = _new(c, "iob_alloc", s, 0, 8)
+    assert c.iob_buf_write(b, 0, b"abcdefgh", 8) == OK
+    dst, n = ctypes.create_string_buffer(8), ctypes.c_uint64()
+    to_end = _ffi.load().to_end
+    assert c.iob_buf_read(b, 2, 3, dst, 8, ctypes.byref(n)) == OK
+    assert (n.value, dst.raw[:3]) == (3, b"cde")
+    assert c.iob_buf_read(b, 3, to_end, dst, 8, ctypes.byref(n)) == OK
+    assert (n.value, dst.raw[:5]) == (5, b"defgh")
+    assert c.iob_buf_read(b, 9, 0, dst, 8, ctypes.byref(n)) == ERANGE
+    assert c.iob_buf_read(b, 0, -5, dst, 8, ctypes.byref(n)) == ERANGE
+    n.value = 0
+    assert c.iob_buf_read(b, 0, to_end, dst, 4, ctypes.byref(n)) == ERANGE  # over capacity:
+    assert n.value == 8 and dst.raw[:5] == b"defgh"  # the count is given, nothing copied
+    assert c.iob_buf_read(b, 0, 0, None, 0, ctypes.byref(n)) == OK and n.value == 0
+    assert c.iob_buf_read(b, 0, 1, None, 4, ctypes.byref(n)) == EINVAL
+    assert c.iob_buf_read(b, 0, 1, dst, 8, None) == EINVAL
+    assert c.iob_buf_read(None, 0, 1, dst, 8, ctypes.byref(n)) == EINVAL
+    assert c.iob_buf_release(b) == OK
+    assert c.iob_system_destroy(s) == OK
+
+
 def test_chain_errors(c: Any) -> None:
     s = _new(c, "iob_system_new", 2)
     a = _new(c, "iob_chain_new", s, 0)

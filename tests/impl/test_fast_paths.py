@@ -132,3 +132,17 @@ def test_sizes_kept_in_handles_match_c_after_every_step(seed: int) -> None:
                 assert len(h) == _c_size(h)
             bufs = [b for b in bufs if b._ptr is not None]
             chains = [c for c in chains if c._ptr is not None]
+
+
+def test_reads_beyond_the_staging_cell_take_the_peek_path() -> None:
+    from iobuf.impl.buffer import _STAGE
+
+    with impl.System(cores=1) as s:
+        b = s.core(0).alloc(_STAGE + 10)
+        b.write(_STAGE - 2, b"wxyz")
+        assert b.read(_STAGE - 2, 4) == b"wxyz"  # within the cell
+        assert b.read() == bytes(_STAGE - 2) + b"wxyz" + bytes(8)  # beyond it
+        assert b.read(_STAGE + 10, None) == b""
+        with pytest.raises(impl.OutOfRange):
+            b.read(_STAGE + 11, None)
+        b.release()
