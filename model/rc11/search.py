@@ -212,14 +212,15 @@ class Search:
 
     def _may_postpone(self, t: int, loc: str) -> bool:
         """Whether, with thread t stuck at its read of `loc`, another thread may still write it."""
-        threads = self.threads
-        writers = [u for u, o in enumerate(threads) if u != t and self._live(u, o)
-                   and loc in self.codes[u].may_write[o.pc]]  # type: ignore[union-attr]
-        if not writers:
-            return False
-        if not self.reach or any(loc in self.sure[u][threads[u].pc]  # type: ignore[union-attr]
-                                 for u in writers):
-            return True
+        threads, ends = self.threads, self.ends
+        may = False
+        for u, o in enumerate(threads):
+            if u != t and type(o) is Thread and o.pc < ends[u]:
+                if loc in self.sure[u][o.pc]:
+                    return True
+                may = may or loc in self.codes[u].may_write[o.pc]
+        if not may or not self.reach:
+            return may
         starts = [(o.pc, o.regs) if isinstance(o, Thread) and self._live(u, o) else None
                   for u, o in enumerate(threads)]
         g = self.g
