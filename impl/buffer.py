@@ -190,10 +190,10 @@ class Buffer(Handle):
 
     def release(self) -> None:
         """Drop this handle (the last drop frees, or defers the free to the owner core)."""
-        ptr = self._ptr if self._ptr is not None else self._live()  # close(), inlined
-        s = self._system
-        rc = s._c_buf_release(ptr)
+        s = self._system  # close(), inlined; a dead handle passes NULL, which C refuses:
+        rc = s._c_buf_release(self._ptr)  # the liveness check waits for an error
         if rc:
+            self._live()
             raise s._fail(rc, "release")
         self._ptr = None
 

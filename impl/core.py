@@ -173,13 +173,15 @@ class Core:
     def alloc(self, size: int) -> Buffer:
         """Allocate `size` zero-filled bytes owned and held by this core."""
         s = self.system
-        sp = s._ptr if s._ptr is not None else s._live()
         if type(size) is not int or not -(1 << 62) <= size <= 1 << 62:
+            s._ptr if s._ptr is not None else s._live()  # a closed system first
             if not _ffi.is_int(size):
                 raise InvalidArgument(f"alloc: size must be a non-negative int, got {size!r}")
             size = _ffi.clamp(size)
-        rc = s._c_alloc(sp, self.id, size, s._out_at)
+        # A closed system passes NULL, which C refuses: the liveness check waits for an error.
+        rc = s._c_alloc(s._ptr, self.id, size, s._out_at)
         if rc:
+            s._ptr if s._ptr is not None else s._live()
             raise s._fail(rc, f"alloc({size})")
         # Buffer(s, ptr, size), inlined: a Python __init__ frame costs a tenth of the FFI call.
         b = _new(Buffer)
