@@ -280,7 +280,7 @@ def run(args: argparse.Namespace) -> int:
     share_row, notes = bench_share(impl, total, args.repeat)
     rows.append(share_row)
     rows.append(bench_append(impl, total, args.repeat))
-    rows.append(bench_mix(impl, model, ops, max(2, args.repeat // 2)))
+    rows.append(bench_mix(impl, model, ops, args.repeat))
     rows.append(bench_alloc(impl, 20000 if args.quick else 200000, args.repeat))
     print(render(rows, ["share cost by span (64 MiB chain of 128 KiB fragments):", *notes]))
     return 0
