@@ -97,10 +97,11 @@ def _word_function(dll: Any, name: str, restype: Any, argtypes: list[Any]) -> An
     the C call itself, while `c_void_p` takes a Python int in a fast path.
     Pointer parameters become `c_void_p` everywhere (the bindings pass plain
     ints: addresses of reused out-cells, not `byref` objects). On the 64-bit
-    ABIs of WORD_CALLS (System V x86-64, AArch64), where the first six integer
-    arguments travel in 64-bit registers, 32/64-bit integer parameters become
-    `c_void_p` too: a negative int64 keeps its bits and a callee reading an
-    int32 reads the low half (the bindings clamp integers into int64 first).
+    little-endian ABIs of WORD_CALLS (System V and Windows x86-64, AArch64),
+    where integer arguments travel in 64-bit registers (or 8-byte stack
+    slots), 32/64-bit integer parameters become `c_void_p` too: a negative
+    int64 keeps its bits and a callee reading an int32 reads the low half
+    (the bindings clamp integers into int64 first).
 
     The function comes from a `PyDLL` view of the same handle: the library's
     calls are short and never block, so they keep the GIL instead of paying
