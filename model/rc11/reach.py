@@ -40,7 +40,15 @@ the other waiting threads are run (over-approximation: their reads may be
 satisfied later). The test never prunes a subtree containing a graph, so it
 cannot lose or duplicate a graph; it only removes dead branches.
 
-Example: `tests/rc11/test_reach.py` (the drop protocol's payload reader).
+Example (DROP3 with P0 stuck at its payload read: the others read rc = 3 or 2,
+never 1, so nobody frees d; `tests/rc11/test_reach.py` has the twin):
+    >>> from iobuf.model.rc11.program import compile_thread
+    >>> from iobuf.model.rc11.protocols import Drop, build
+    >>> codes = [compile_thread(t, 2) for t in build(Drop(3)).threads]
+    >>> names = [{n: i for i, n in enumerate(c.regs)} for c in codes]
+    >>> starts = [(0, (None,) * len(c.regs)) for c in codes]
+    >>> Reach(codes, names, starts, {"rc": [3], "d": [42]}, frozen=0).writes("d")
+    False
 """
 
 from __future__ import annotations
