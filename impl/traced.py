@@ -13,8 +13,10 @@ Model: a `Tracer` owns the C callback of one library: it converts each
 event to a `TraceOp`, optionally records it, and feeds the checker; an
 exception inside the callback is kept and re-raised by `check()`. The hook
 is one global per loaded library, so one `TracedSystem` per library traces
-at a time (the latest one registered). `TracedSystem` is the ordinary
-`System` with a tracer that lives until `close()`.
+at a time (the latest one registered; `close()` re-attaches its own tracer
+while it runs, so a system's teardown is always judged by its own checker).
+`TracedSystem` is the ordinary `System` with a tracer that lives until
+`close()`.
 
 Example:
     with TracedSystem(cores=2) as s:
@@ -96,6 +98,16 @@ class Tracer:
         if self.checker.findings:
             raise RaceFound(self.checker.findings)
 
+    def attach(self) -> Tracer | None:
+        """Make this the library's current tracer again; returns the one it displaced."""
+        previous = _CURRENT.get(self.lib.path)
+        if previous is not self:
+            rc = self.lib.dll.iob_trace_set_callback(self._thunk)
+            if rc:
+                raise self.lib.error(rc, "set_trace_callback")
+            _CURRENT[self.lib.path] = self
+        return previous
+
     def stop(self) -> None:
         """Unregister (if this tracer is still the library's current one)."""
         if _CURRENT.get(self.lib.path) is self:
@@ -120,17 +132,19 @@ class TracedSystem(System):
         self.tracer = Tracer(self._lib, cores, record=record, prune=prune)
 
     def close(self) -> None:
-        """Close the system (its frees are checked too), then stop tracing."""
+        """Close the system (its frees are checked too), then stop tracing.
+
+        Hazard: the hook is one per library. A system closed (explicitly or by
+        the garbage collector) after another TracedSystem registered would
+        hand its events to that system's checker, so closing re-attaches this
+        system's own tracer for the duration, then gives the hook back.
+        """
+        if self._ptr is None:
+            return
+        previous = self.tracer.attach()
         try:
             super().close()
         finally:
             self.tracer.stop()
-
-    def __del__(self) -> None:
-        # Hazard: the hook is global per library. A system closed by the garbage
-        # collector after another TracedSystem registered would hand its events to
-        # that system's checker (cores it does not have, frees it never saw). Such
-        # a system is left unclosed: its memory leaks, nobody's verdict changes.
-        tracer = getattr(self, "tracer", None)
-        if tracer is None or _CURRENT.get(tracer.lib.path) is tracer:
-            super().__del__()
+            if previous is not None and previous is not self.tracer:
+                previous.attach()

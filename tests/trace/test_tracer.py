@@ -35,11 +35,16 @@ def test_the_latest_traced_system_owns_the_hook() -> None:
     second = TracedSystem(cores=1, record=True)
     second.core(0).alloc(4).release()
     assert first.tracer.ops == [] and second.tracer.ops
-    first.close()  # must not unhook the second
+    kept = first.core(0).alloc(4)  # traced by the second's hook: the misrouting hazard
+    del kept
     n = len(second.tracer.ops or [])
+    first.close()  # its own checker judges its teardown, and the second keeps the hook
+    assert len(second.tracer.ops or []) == n
+    assert any(op.kind == "free" for op in first.tracer.ops or [])
     second.core(0).alloc(4).release()
     assert len(second.tracer.ops or []) > n
     second.close()
+    second.tracer.check()
 
 
 def test_a_race_raises_with_every_finding() -> None:
