@@ -100,7 +100,6 @@ class _Access:
 class _Region:
     """An allocation (or a core's owner-only state) and its undominated accesses."""
 
-    owner: int
     accesses: list[_Access] = field(default_factory=list)
     freed: _Access | None = None
 
@@ -170,7 +169,7 @@ class OnlineChecker:
             self._access(region, op, op.kind == "write", False, op.offset,
                          op.offset + op.length)
         elif op.kind == "alloc":
-            self._regions[op.addr] = _Region(op.core)
+            self._regions[op.addr] = _Region()
             self._atomics[op.addr] = _Atomic(op)
             self._access(self._regions[op.addr], op, True, False, HEADER, op.length)
         elif op.kind == "free":
@@ -230,7 +229,7 @@ class OnlineChecker:
         self._atomics.pop(op.addr, None)
 
     def _core_state(self, op: TraceOp) -> None:
-        region = self._states.setdefault(op.offset, _Region(op.offset))
+        region = self._states.setdefault(op.offset, _Region())
         if op.core != op.offset:
             last = next((a.op for a in reversed(region.accesses) if a.op.core == op.offset),
                         None)
