@@ -71,10 +71,15 @@ def set_trace_callback(lib: _ffi.Library, fn: Callable[[TraceEvent], None] | Non
     Raises InvalidArgument on a library built without tracing.
     """
     thunk = TRACE_FN(lambda ev: fn(ev.contents)) if fn is not None else TRACE_FN()
+    register_thunk(lib, thunk)
+    return thunk
+
+
+def register_thunk(lib: _ffi.Library, thunk: Any) -> None:
+    """Register a C callback made by `set_trace_callback` again (after another replaced it)."""
     rc = lib.dll.iob_trace_set_callback(thunk)
     if rc:
         raise lib.error(rc, "set_trace_callback")
-    return thunk
 
 
 _ffi.mirror("trace_event", TraceEvent)

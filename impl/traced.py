@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import os
+from typing import cast
 
 from iobuf.model.rc11.online import Finding, OnlineChecker
 from iobuf.model.rc11.trace import ORDERS, TraceKind, TraceOp
@@ -102,9 +103,7 @@ class Tracer:
         """Make this the library's current tracer again; returns the one it displaced."""
         previous = _CURRENT.get(self.lib.path)
         if previous is not self:
-            rc = self.lib.dll.iob_trace_set_callback(self._thunk)
-            if rc:
-                raise self.lib.error(rc, "set_trace_callback")
+            sites.register_thunk(self.lib, self._thunk)
             _CURRENT[self.lib.path] = self
         return previous
 
@@ -115,7 +114,7 @@ class Tracer:
             del _CURRENT[self.lib.path]
 
 
-_KINDS: dict[int, TraceKind] = {k: v for k, v in sites.EVENT_KINDS.items()}  # type: ignore[misc]
+_KINDS = cast(dict[int, TraceKind], sites.EVENT_KINDS)
 
 
 class TracedSystem(System):
